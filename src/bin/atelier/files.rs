@@ -1,0 +1,65 @@
+//! Reading datasets from paths, and model specs from names or JSON files.
+
+use atelier::data::{Dataset, LoadedFile, idx_labels_path_for, load_bytes};
+use atelier::model::{ModelSpec, preset};
+
+/// A file read from disk.
+pub struct ReadFile {
+    pub loaded: LoadedFile,
+    /// For IDX images: the labels found beside them.
+    pub labels_path: Option<String>,
+}
+
+/// Reads and recognises `path`; for IDX images, also reads the labels file beside it when there
+/// is one. Errors come as `FILE:LINE:COLUMN: message`.
+pub fn read(path: &str) -> Result<ReadFile, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    let loaded = load_bytes(&bytes).map_err(|e| e.located(path))?;
+    let LoadedFile::IdxImages(images) = loaded else {
+        return Ok(ReadFile {
+            loaded,
+            labels_path: None,
+        });
+    };
+    let Some(labels_path) = idx_labels_path_for(path).filter(|p| std::path::Path::new(p).exists())
+    else {
+        return Ok(ReadFile {
+            loaded: LoadedFile::IdxImages(images),
+            labels_path: None,
+        });
+    };
+    let label_bytes = std::fs::read(&labels_path).map_err(|e| format!("{labels_path}: {e}"))?;
+    let labels = match load_bytes(&label_bytes).map_err(|e| e.located(&labels_path))? {
+        LoadedFile::IdxLabels(labels) => labels,
+        _ => return Err(format!("{labels_path}: not an IDX labels file")),
+    };
+    let labelled = images.with_labels(labels).map_err(|e| e.located(path))?;
+    Ok(ReadFile {
+        loaded: LoadedFile::IdxImages(labelled),
+        labels_path: Some(labels_path),
+    })
+}
+
+/// The images of `path` (a CSV or IDX images file).
+pub fn dataset(path: &str) -> Result<Dataset, String> {
+    match read(path)?.loaded {
+        LoadedFile::Csv(d) | LoadedFile::IdxImages(d) => Ok(d),
+        LoadedFile::IdxLabels(_) => Err(format!(
+            "{path}: this is an IDX labels file; give the images file (its labels are found beside it)"
+        )),
+    }
+}
+
+/// A preset name or a JSON layer list file.
+pub fn model_spec(name: &str) -> Result<ModelSpec, String> {
+    if let Some(spec) = preset(name) {
+        return Ok(spec);
+    }
+    if name.ends_with(".json") {
+        let json = std::fs::read_to_string(name).map_err(|e| format!("{name}: {e}"))?;
+        return ModelSpec::from_json(&json).map_err(|e| format!("{name}: {e}"));
+    }
+    Err(format!(
+        "unknown model {name:?}: choose baseline, alexnet, default, or a .json layer list"
+    ))
+}

@@ -1,0 +1,53 @@
+//! `atelier`: the native command line over the same core as the page.
+//!
+//! ```text
+//! atelier check FILE...
+//! atelier summary [--model baseline|alexnet|default|FILE.json]
+//! atelier train --train FILE [--test FILE] [--model NAME] [--epochs N] ... [--json]
+//! ```
+
+mod args;
+mod check;
+mod files;
+mod summary;
+mod train;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage:
+  atelier check FILE...
+  atelier summary [--model baseline|alexnet|default|LAYERS.json]
+  atelier train --train FILE [--test FILE] [--model NAME|LAYERS.json] [--epochs N]
+                [--batch-size N] [--learning-rate X] [--optimizer sgd|adam|adamw|rmsprop]
+                [--loss cross-entropy|mse] [--momentum X] [--weight-decay X] [--seed N]
+                [--val-split F] [--limit N] [--predictions OUT.csv] [--with-ids]
+                [--device cpu|wgpu] [--json]
+
+FILE is a CSV (label,pixel1..pixel784, or 784 pixel columns) or an IDX images file
+(its labels file beside it is found by name), gzipped or not.";
+
+fn main() -> ExitCode {
+    let mut argv = std::env::args().skip(1);
+    let command = argv.next();
+    let rest: Vec<String> = argv.collect();
+    let result = match command.as_deref() {
+        Some("check") => check::run(&rest),
+        Some("summary") => summary::run(&rest),
+        Some("train") => train::run(&rest),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(USAGE.to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("{message}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,176 @@
+use std::io::Write;
+
+use atelier::data::Dataset;
+use atelier::eval::{PredictionsLayout, evaluate, predict, predictions_csv};
+use atelier::train::{
+    LossKind, OptimizerKind, TrainConfig, TrainControl, TrainEvent, TrainHost, train,
+};
+use burn::prelude::Device;
+
+use crate::args::Args;
+use crate::files;
+
+const OPTIONS: &[&str] = &[
+    "train",
+    "test",
+    "model",
+    "epochs",
+    "batch-size",
+    "learning-rate",
+    "optimizer",
+    "loss",
+    "momentum",
+    "weight-decay",
+    "seed",
+    "val-split",
+    "limit",
+    "predictions",
+    "device",
+];
+
+/// Prints progress: a line per epoch, or JSON objects on stdout with `--json`.
+struct ConsoleHost {
+    json: bool,
+    epochs: usize,
+}
+
+impl TrainHost for ConsoleHost {
+    fn emit(&mut self, event: TrainEvent) {
+        match event {
+            TrainEvent::Started {
+                train_images,
+                validation_images,
+                batches_per_epoch,
+            } => eprintln!(
+                "training on {train_images} images, validating on {validation_images}, {batches_per_epoch} batches per epoch"
+            ),
+            TrainEvent::Epoch(m) if self.json => {
+                let line = serde_json::json!({
+                    "epoch": m.epoch,
+                    "train_loss": m.train_loss,
+                    "val_loss": m.val_loss,
+                    "val_accuracy": m.val_accuracy,
+                    "images_per_second": m.images_per_second,
+                });
+                println!("{line}");
+                let _ = std::io::stdout().flush();
+            }
+            TrainEvent::Epoch(m) => println!(
+                "epoch {}/{}: train loss {:.4}, val loss {}, val accuracy {}, {:.0} images/s, {:.1} s",
+                m.epoch,
+                self.epochs,
+                m.train_loss,
+                m.val_loss.map_or("-".into(), |v| format!("{v:.4}")),
+                m.val_accuracy.map_or("-".into(), |v| format!("{v:.4}")),
+                m.images_per_second,
+                m.seconds
+            ),
+            TrainEvent::Finished { stopped: true, .. } => eprintln!("stopped"),
+            _ => {}
+        }
+    }
+
+    async fn sleep(&mut self, milliseconds: u32) {
+        if milliseconds > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(milliseconds.into()));
+        }
+    }
+}
+
+fn device(name: &str) -> Result<Device, String> {
+    match name {
+        "cpu" => Ok(Device::flex()),
+        #[cfg(feature = "gpu")]
+        "wgpu" => Device::wgpu_options()
+            .init()
+            .map_err(|e| format!("no wgpu device: {e:?}")),
+        #[cfg(not(feature = "gpu"))]
+        "wgpu" => Err("this build has no wgpu backend: rebuild with --features gpu".into()),
+        other => Err(format!("unknown device {other:?}: choose cpu or wgpu")),
+    }
+}
+
+/// `atelier train ...`.
+pub fn run(raw: &[String]) -> Result<(), String> {
+    let args = Args::parse(raw, OPTIONS, &["json", "with-ids"])?;
+    let train_path = args
+        .get("train")
+        .ok_or("atelier train needs --train FILE")?;
+    let mut data = files::dataset(train_path)?;
+    if let Some(limit) = args.get("limit") {
+        let limit: usize = limit
+            .parse()
+            .map_err(|_| format!("--limit: {limit:?} is not a number"))?;
+        data = data.truncated(limit);
+    }
+    let test = args.get("test").map(files::dataset).transpose()?;
+
+    let config = TrainConfig::new(files::model_spec(args.get("model").unwrap_or("default"))?)
+        .with_epochs(args.parsed("epochs", 5)?)
+        .with_batch_size(args.parsed("batch-size", 32)?)
+        .with_learning_rate(args.parsed("learning-rate", 1e-3)?)
+        .with_optimizer(args.parsed::<OptimizerKind>("optimizer", OptimizerKind::Adam)?)
+        .with_loss(args.parsed::<LossKind>("loss", LossKind::CrossEntropy)?)
+        .with_momentum(args.parsed("momentum", 0.9)?)
+        .with_weight_decay(args.parsed("weight-decay", 0.0)?)
+        .with_seed(args.parsed("seed", 12345)?)
+        .with_validation_split(args.parsed("val-split", 0.2)?);
+    let device = device(args.get("device").unwrap_or("cpu"))?;
+    let json = args.switch("json");
+    let mut host = ConsoleHost {
+        json,
+        epochs: config.epochs,
+    };
+    let trained = pollster::block_on(train(
+        &config,
+        &data,
+        &device,
+        &TrainControl::new(),
+        &mut host,
+    ))
+    .map_err(|e| e.to_string())?;
+
+    if let Some(test) = test {
+        write_predictions(&args, &trained.model, &test, &device, json)?;
+    }
+    Ok(())
+}
+
+fn write_predictions(
+    args: &Args,
+    model: &atelier::model::Network,
+    test: &Dataset,
+    device: &Device,
+    json: bool,
+) -> Result<(), String> {
+    let path = args.get("predictions").unwrap_or("predictions.csv");
+    let layout = if args.switch("with-ids") {
+        PredictionsLayout::ImageIdLabel
+    } else {
+        PredictionsLayout::Label
+    };
+    let predictions =
+        pollster::block_on(predict(model, test, 256, device)).map_err(|e| e.to_string())?;
+    std::fs::write(path, predictions_csv(&predictions, layout))
+        .map_err(|e| format!("{path}: {e}"))?;
+    eprintln!("wrote {} predictions to {path}", predictions.len());
+    if test.is_labelled() {
+        let all: Vec<usize> = (0..test.len()).collect();
+        let evaluation =
+            pollster::block_on(evaluate(model, test, &all, 256, Default::default(), device))
+                .map_err(|e| e.to_string())?;
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({"test_accuracy": evaluation.accuracy, "test_loss": evaluation.loss, "test_images": test.len()})
+            );
+        } else {
+            println!(
+                "test accuracy: {:.4} ({} images)",
+                evaluation.accuracy,
+                test.len()
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,331 @@
+//! The training and test CSV layouts: Kaggle's `label,pixel1..pixel784` with a header, the same
+//! without a header, 784 unlabelled columns, the `label` column anywhere, CRLF, a UTF-8 BOM.
+//!
+//! Rows go through a byte-level fast path (digits and commas only); any row it does not accept is
+//! re-read by a lenient field-by-field reader that either accepts it (spaces, quotes) or says
+//! exactly what is wrong with it.
+
+use super::{DataError, Dataset, IMAGE_PIXELS};
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Where the label sits in each row, and how many columns a row has.
+#[derive(Clone, Copy, Debug)]
+struct Layout {
+    columns: usize,
+    label_column: Option<usize>,
+}
+
+/// Parses a training or test CSV into a dataset.
+pub fn parse_csv(bytes: &[u8]) -> Result<Dataset, DataError> {
+    parse_csv_with_progress(bytes, |_| {})
+}
+
+/// Like [`parse_csv`], reporting the number of bytes read about every megabyte, so a page can
+/// show progress on large files.
+pub fn parse_csv_with_progress(
+    bytes: &[u8],
+    mut progress: impl FnMut(usize),
+) -> Result<Dataset, DataError> {
+    let text = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    let mut lines = Lines::new(text);
+
+    let (first_number, first) = lines.next_non_blank().ok_or(DataError::Empty)?;
+    let first_fields = split_fields(first);
+    let has_header = looks_like_header(&first_fields);
+    let layout = if has_header {
+        header_layout(&first_fields, first_number)?
+    } else {
+        numeric_layout(first_fields.len(), first_number)?
+    };
+
+    let estimated_rows = text.len() / first.len().max(1) + 1;
+    let mut pixels = Vec::with_capacity(estimated_rows * IMAGE_PIXELS);
+    let mut labels = layout
+        .label_column
+        .map(|_| Vec::with_capacity(estimated_rows));
+
+    if !has_header {
+        lines.rewind_to(first_number, text.len() - lines.remaining_from(first));
+    }
+    let mut next_report = 1 << 20;
+    while let Some((number, line)) = lines.next_non_blank() {
+        let row_start = pixels.len();
+        let label = match parse_row_fast(line, layout, &mut pixels) {
+            Some(label) => label,
+            None => {
+                pixels.truncate(row_start);
+                parse_row_lenient(line, number, layout, &mut pixels)?
+            }
+        };
+        if let (Some(labels), Some(label)) = (labels.as_mut(), label) {
+            labels.push(label);
+        }
+        if lines.position >= next_report {
+            progress(lines.position);
+            next_report = lines.position + (1 << 20);
+        }
+    }
+    progress(text.len());
+
+    if pixels.is_empty() {
+        return Err(DataError::NoRows {
+            header_line: first_number,
+        });
+    }
+    Ok(Dataset::new(pixels, labels))
+}
+
+/// Lines without their `\n` or `\r\n`, numbered from 1.
+struct Lines<'a> {
+    text: &'a [u8],
+    position: usize,
+    number: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        Self {
+            text,
+            position: 0,
+            number: 0,
+        }
+    }
+
+    fn next_line(&mut self) -> Option<(usize, &'a [u8])> {
+        if self.position >= self.text.len() {
+            return None;
+        }
+        let rest = &self.text[self.position..];
+        let end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+        self.position += (end + 1).min(rest.len());
+        self.number += 1;
+        let line = &rest[..end];
+        Some((self.number, line.strip_suffix(b"\r").unwrap_or(line)))
+    }
+
+    fn next_non_blank(&mut self) -> Option<(usize, &'a [u8])> {
+        loop {
+            let (number, line) = self.next_line()?;
+            if !line.iter().all(u8::is_ascii_whitespace) {
+                return Some((number, line));
+            }
+        }
+    }
+
+    /// How many bytes of the text start at `line` (a slice of it).
+    fn remaining_from(&self, line: &[u8]) -> usize {
+        self.text.len() - (line.as_ptr() as usize - self.text.as_ptr() as usize)
+    }
+
+    /// Makes `line_number`, starting at byte `position`, the next line returned.
+    fn rewind_to(&mut self, line_number: usize, position: usize) {
+        self.position = position;
+        self.number = line_number - 1;
+    }
+}
+
+fn split_fields(line: &[u8]) -> Vec<&[u8]> {
+    line.split(|&b| b == b',').collect()
+}
+
+/// Trims spaces and one pair of surrounding double quotes.
+fn clean_field(field: &[u8]) -> &[u8] {
+    let field = field.trim_ascii();
+    field
+        .strip_prefix(b"\"")
+        .and_then(|f| f.strip_suffix(b"\""))
+        .map(<[u8]>::trim_ascii)
+        .unwrap_or(field)
+}
+
+fn is_integer(field: &[u8]) -> bool {
+    let field = clean_field(field);
+    !field.is_empty() && field.iter().all(u8::is_ascii_digit)
+}
+
+/// A header is a first line whose fields are mostly not numbers, so that a data row with one
+/// bad value is still read as data (and its bad value reported).
+fn looks_like_header(fields: &[&[u8]]) -> bool {
+    let numeric = fields.iter().filter(|f| is_integer(f)).count();
+    numeric * 2 < fields.len()
+}
+
+fn header_layout(fields: &[&[u8]], line: usize) -> Result<Layout, DataError> {
+    let mut label_column = None;
+    for (index, field) in fields.iter().enumerate() {
+        if clean_field(field).eq_ignore_ascii_case(b"label") {
+            if label_column.is_some() {
+                return Err(DataError::DuplicateLabelColumn {
+                    line,
+                    column: index + 1,
+                });
+            }
+            label_column = Some(index);
+        }
+    }
+    match (fields.len(), label_column) {
+        (n, Some(_)) if n == IMAGE_PIXELS + 1 => Ok(Layout {
+            columns: n,
+            label_column,
+        }),
+        (n, None) if n == IMAGE_PIXELS => Ok(Layout {
+            columns: n,
+            label_column,
+        }),
+        (n, None) if n == IMAGE_PIXELS + 1 => Err(DataError::HeaderWithoutLabel { line }),
+        (found, _) => Err(DataError::UnknownLayout { line, found }),
+    }
+}
+
+fn numeric_layout(columns: usize, line: usize) -> Result<Layout, DataError> {
+    match columns {
+        n if n == IMAGE_PIXELS => Ok(Layout {
+            columns: n,
+            label_column: None,
+        }),
+        n if n == IMAGE_PIXELS + 1 => Ok(Layout {
+            columns: n,
+            label_column: Some(0),
+        }),
+        found => Err(DataError::UnknownLayout { line, found }),
+    }
+}
+
+/// Digits and commas only, every value in range: appends the pixels and returns the label.
+/// `None` means "not sure": the caller re-reads the row leniently.
+#[inline]
+fn parse_row_fast(line: &[u8], layout: Layout, pixels: &mut Vec<u8>) -> Option<Option<u8>> {
+    let label_column = layout.label_column.unwrap_or(usize::MAX);
+    let mut label = None;
+    let mut column = 0;
+    let mut value: u32 = 0;
+    let mut digits = 0;
+    for &byte in line.iter().chain(std::iter::once(&b',')) {
+        let digit = byte.wrapping_sub(b'0');
+        if digit < 10 {
+            value = value * 10 + digit as u32;
+            digits += 1;
+        } else if byte == b',' {
+            if digits == 0 || digits > 3 || value > 255 {
+                return None;
+            }
+            if column == label_column {
+                if value > 9 {
+                    return None;
+                }
+                label = Some(value as u8);
+            } else {
+                pixels.push(value as u8);
+            }
+            column += 1;
+            value = 0;
+            digits = 0;
+        } else {
+            return None;
+        }
+    }
+    (column == layout.columns).then_some(label)
+}
+
+/// Accepts spaces and quotes around values; otherwise says what is wrong and where.
+fn parse_row_lenient(
+    line: &[u8],
+    number: usize,
+    layout: Layout,
+    pixels: &mut Vec<u8>,
+) -> Result<Option<u8>, DataError> {
+    let fields = split_fields(line);
+    if fields.len() != layout.columns {
+        return Err(DataError::ColumnCount {
+            line: number,
+            expected: layout.columns,
+            found: fields.len(),
+        });
+    }
+    let mut label = None;
+    for (index, field) in fields.iter().enumerate() {
+        let text = clean_field(field);
+        let shown = || String::from_utf8_lossy(&text[..text.len().min(40)]).into_owned();
+        let is_label = layout.label_column == Some(index);
+        let value = parse_integer(text);
+        match (is_label, value) {
+            (true, Some(v)) if v <= 9 => label = Some(v as u8),
+            (true, _) => {
+                return Err(DataError::LabelOutOfRange {
+                    line: number,
+                    column: index + 1,
+                    value: shown(),
+                });
+            }
+            (false, Some(v)) if v <= 255 => pixels.push(v as u8),
+            (false, Some(_)) => {
+                return Err(DataError::PixelOutOfRange {
+                    line: number,
+                    column: index + 1,
+                    value: shown(),
+                });
+            }
+            (false, None) => {
+                return Err(DataError::NotAnInteger {
+                    line: number,
+                    column: index + 1,
+                    value: shown(),
+                });
+            }
+        }
+    }
+    Ok(label)
+}
+
+/// A run of ASCII digits as a number (saturating), or `None`.
+fn parse_integer(text: &[u8]) -> Option<u64> {
+    if text.is_empty() || !text.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(text.iter().fold(0u64, |acc, &d| {
+        acc.saturating_mul(10).saturating_add((d - b'0') as u64)
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(label: Option<u8>, value: u8) -> String {
+        let mut fields: Vec<String> = label.iter().map(|l| l.to_string()).collect();
+        fields.extend((0..IMAGE_PIXELS).map(|_| value.to_string()));
+        fields.join(",")
+    }
+
+    #[test]
+    fn fast_and_lenient_readers_agree_on_clean_rows() {
+        let line = row(Some(3), 200);
+        let layout = Layout {
+            columns: 785,
+            label_column: Some(0),
+        };
+        let (mut fast, mut lenient) = (Vec::new(), Vec::new());
+        let a = parse_row_fast(line.as_bytes(), layout, &mut fast);
+        let b = parse_row_lenient(line.as_bytes(), 1, layout, &mut lenient).unwrap();
+        assert_eq!(a, Some(b));
+        assert_eq!(fast, lenient);
+        assert_eq!(fast, vec![200; IMAGE_PIXELS]);
+    }
+
+    #[test]
+    fn spaces_and_quotes_are_accepted() {
+        let text = format!("{}\n", row(Some(1), 7).replace(",7,", ", \"7\" ,"));
+        let data = parse_csv(text.as_bytes()).unwrap();
+        assert_eq!(data.labels(), Some(&[1u8][..]));
+        assert!(data.pixels().iter().all(|&p| p == 7));
+    }
+
+    #[test]
+    fn leading_blank_lines_keep_line_numbers() {
+        let text = format!("\n\n{}\n{}", row(Some(1), 0), row(Some(12), 0));
+        let err = parse_csv(text.as_bytes()).unwrap_err();
+        assert_eq!(err.line(), Some(4));
+        assert_eq!(err.column(), Some(1));
+    }
+}

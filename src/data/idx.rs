@@ -1,0 +1,144 @@
+//! IDX files as Zalando ships Fashion-MNIST: `*-idx3-ubyte` images and `*-idx1-ubyte` labels,
+//! gzipped or raw.
+
+use std::io::Read;
+
+use super::{DataError, Dataset, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES};
+
+const IMAGES_MAGIC: u32 = 0x0000_0803;
+const LABELS_MAGIC: u32 = 0x0000_0801;
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+
+/// One IDX file's content.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IdxFile {
+    /// 28x28 images, 784 bytes each.
+    Images(Vec<u8>),
+    /// One label 0-9 per item.
+    Labels(Vec<u8>),
+}
+
+impl IdxFile {
+    fn kind(&self) -> &'static str {
+        match self {
+            IdxFile::Images(_) => "images",
+            IdxFile::Labels(_) => "labels",
+        }
+    }
+}
+
+/// True when the (inflated) bytes start like an IDX file of unsigned bytes.
+pub(crate) fn looks_like_idx(bytes: &[u8]) -> bool {
+    bytes.len() >= 4 && bytes[0] == 0 && bytes[1] == 0 && bytes[2] == 8
+}
+
+/// Inflates gzip data; anything else is returned as it is.
+pub(crate) fn gunzip_if_needed(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, DataError> {
+    if !bytes.starts_with(GZIP_MAGIC) {
+        return Ok(bytes.into());
+    }
+    let mut out = Vec::with_capacity(bytes.len() * 4);
+    flate2::read::MultiGzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .map_err(|e| DataError::Gzip {
+            reason: e.to_string(),
+        })?;
+    Ok(out.into())
+}
+
+fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
+    let b = bytes.get(at..at + 4)?;
+    Some(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+}
+
+/// Reads one IDX file (images or labels), gzipped or raw.
+pub fn parse_idx(bytes: &[u8]) -> Result<IdxFile, DataError> {
+    let bytes = gunzip_if_needed(bytes)?;
+    let truncated = |expected: usize| DataError::IdxTruncated {
+        expected,
+        found: bytes.len(),
+    };
+    let magic = read_u32(&bytes, 0).ok_or(if bytes.is_empty() {
+        DataError::Empty
+    } else {
+        truncated(8)
+    })?;
+    let (header, item_size) = match magic {
+        IMAGES_MAGIC => {
+            let rows = read_u32(&bytes, 8).ok_or(truncated(16))?;
+            let cols = read_u32(&bytes, 12).ok_or(truncated(16))?;
+            if rows as usize != IMAGE_SIDE || cols as usize != IMAGE_SIDE {
+                return Err(DataError::IdxWrongImageSize { rows, cols });
+            }
+            (16, IMAGE_PIXELS)
+        }
+        LABELS_MAGIC => (8, 1),
+        found => return Err(DataError::IdxBadMagic { found }),
+    };
+    let count = read_u32(&bytes, 4).ok_or(truncated(header))? as usize;
+    let expected = header + count * item_size;
+    match bytes.len() {
+        found if found < expected => return Err(truncated(expected)),
+        found if found > expected => return Err(DataError::IdxTrailingBytes { expected, found }),
+        _ => {}
+    }
+    let body = bytes[header..].to_vec();
+    if magic == IMAGES_MAGIC {
+        return Ok(IdxFile::Images(body));
+    }
+    if let Some(item) = body.iter().position(|&l| l as usize >= NUM_CLASSES) {
+        return Err(DataError::IdxLabelOutOfRange {
+            item,
+            value: body[item],
+        });
+    }
+    Ok(IdxFile::Labels(body))
+}
+
+/// Reads an images file and its labels file into one labelled dataset.
+pub fn parse_idx_pair(images: &[u8], labels: &[u8]) -> Result<Dataset, DataError> {
+    let images = match parse_idx(images)? {
+        IdxFile::Images(pixels) => pixels,
+        other => {
+            return Err(DataError::IdxWrongKind {
+                expected: "images",
+                found: other.kind(),
+            });
+        }
+    };
+    let labels = match parse_idx(labels)? {
+        IdxFile::Labels(labels) => labels,
+        other => {
+            return Err(DataError::IdxWrongKind {
+                expected: "labels",
+                found: other.kind(),
+            });
+        }
+    };
+    let image_count = images.len() / IMAGE_PIXELS;
+    if image_count != labels.len() {
+        return Err(DataError::IdxCountMismatch {
+            images: image_count,
+            labels: labels.len(),
+        });
+    }
+    Ok(Dataset::new(images, Some(labels)))
+}
+
+/// The labels file that ships beside an images file:
+/// `train-images-idx3-ubyte.gz` -> `train-labels-idx1-ubyte.gz`, `t10k-images.idx3-ubyte` ->
+/// `t10k-labels.idx1-ubyte`.
+pub fn idx_labels_path_for(images_path: &str) -> Option<String> {
+    let (dir, name) = match images_path.rfind(['/', '\\']) {
+        Some(i) => images_path.split_at(i + 1),
+        None => ("", images_path),
+    };
+    if !name.contains("images") || !name.contains("idx3") {
+        return None;
+    }
+    Some(format!(
+        "{dir}{}",
+        name.replacen("images", "labels", 1)
+            .replacen("idx3", "idx1", 1)
+    ))
+}

@@ -1,0 +1,101 @@
+use burn::prelude::*;
+use burn::tensor::activation::softmax;
+
+use super::ConfusionMatrix;
+use crate::data::{Dataset, NUM_CLASSES, batch_images, images_to_tensor};
+use crate::model::Network;
+use crate::train::{LossKind, TrainError};
+
+/// A model measured on labelled images.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    /// Mean loss per image.
+    pub loss: f32,
+    /// Share classified right.
+    pub accuracy: f32,
+    /// Truth against prediction.
+    pub confusion: ConfusionMatrix,
+    /// Predicted class of each image, in the order given.
+    pub predictions: Vec<u8>,
+}
+
+fn device_error(error: impl std::fmt::Debug) -> TrainError {
+    TrainError::Device(format!("{error:?}"))
+}
+
+/// Reads a batch of predicted classes back from the device.
+async fn read_classes(classes: Tensor<1, Int>) -> Result<Vec<u8>, TrainError> {
+    let data = classes.into_data_async().await.map_err(device_error)?;
+    Ok(data.iter::<i64>().map(|c| c as u8).collect())
+}
+
+/// Loss, accuracy and confusion matrix of `model` (in validation mode, on a plain device) on the
+/// labelled images at `indices`.
+pub async fn evaluate(
+    model: &Network,
+    dataset: &Dataset,
+    indices: &[usize],
+    batch_size: usize,
+    loss: LossKind,
+    device: &Device,
+) -> Result<Evaluation, TrainError> {
+    let truth = dataset
+        .labels()
+        .ok_or_else(|| TrainError::Data("the images have no labels to evaluate against".into()))?;
+    let mut loss_sum = Tensor::<1>::zeros([1], device);
+    let mut predictions = Vec::with_capacity(indices.len());
+    for chunk in indices.chunks(batch_size.max(1)) {
+        let batch = batch_images(dataset, chunk, device);
+        let labels = batch.labels.expect("labelled dataset");
+        let logits = model.forward(batch.images);
+        loss_sum = loss_sum + loss.per_image(logits.clone(), labels).sum();
+        predictions.extend(read_classes(logits.argmax(1).reshape([chunk.len()])).await?);
+    }
+    let loss_sum: f32 = loss_sum
+        .into_scalar_async::<f32>()
+        .await
+        .map_err(device_error)?;
+    let truth: Vec<u8> = indices.iter().map(|&i| truth[i]).collect();
+    let confusion = ConfusionMatrix::from_pairs(&truth, &predictions);
+    Ok(Evaluation {
+        loss: loss_sum / indices.len().max(1) as f32,
+        accuracy: confusion.accuracy(),
+        confusion,
+        predictions,
+    })
+}
+
+/// The predicted class of every image in `dataset`, in order.
+pub async fn predict(
+    model: &Network,
+    dataset: &Dataset,
+    batch_size: usize,
+    device: &Device,
+) -> Result<Vec<u8>, TrainError> {
+    let mut predictions = Vec::with_capacity(dataset.len());
+    let indices: Vec<usize> = (0..dataset.len()).collect();
+    for chunk in indices.chunks(batch_size.max(1)) {
+        let images = batch_images(dataset, chunk, device).images;
+        let classes = model.forward(images).argmax(1).reshape([chunk.len()]);
+        predictions.extend(read_classes(classes).await?);
+    }
+    Ok(predictions)
+}
+
+/// Class probabilities for images given as 784 darkness bytes each.
+pub async fn predict_probabilities(
+    model: &Network,
+    pixels: &[u8],
+    device: &Device,
+) -> Result<Vec<[f32; NUM_CLASSES]>, TrainError> {
+    let probabilities = softmax(model.forward(images_to_tensor(pixels, device)), 1);
+    let data = probabilities
+        .into_data_async()
+        .await
+        .map_err(device_error)?;
+    let values: Vec<f32> = data.iter::<f32>().collect();
+    Ok(values
+        .chunks_exact(NUM_CLASSES)
+        .map(|row| std::array::from_fn(|i| row[i]))
+        .collect())
+}

@@ -1,0 +1,12 @@
+//! The architectures: a layer specification a user can edit, its validation and summary, the
+//! Burn module built from it, and the presets.
+
+mod network;
+mod presets;
+mod spec;
+mod summary;
+
+pub use network::Network;
+pub use presets::{PRESET_NAMES, preset};
+pub use spec::{Activation, LayerSpec, ModelSpec, Padding, Shape, SpecError};
+pub use summary::{LayerSummary, Summary};

@@ -1,0 +1,141 @@
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{TRAIN_COLOR, VALIDATION_COLOR, chart_error};
+use crate::train::History;
+
+/// The x range: whole epochs, at least one.
+fn epoch_range(history: &History, planned_epochs: usize) -> std::ops::Range<f64> {
+    let done = history.epochs.len();
+    let last_batch = history.batch_losses.last().map_or(0.0, |&(x, _)| x);
+    0.0..(planned_epochs.max(done) as f64)
+        .max(last_batch.ceil())
+        .max(1.0)
+}
+
+/// Training loss as it goes (every batch read, thin) and per epoch, validation loss per epoch.
+pub fn draw_loss_chart<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    history: &History,
+    planned_epochs: usize,
+) -> Result<(), String> {
+    area.fill(&WHITE).map_err(chart_error)?;
+    let epoch_points = |pick: fn(&crate::train::EpochMetrics) -> Option<f32>| -> Vec<(f64, f64)> {
+        history
+            .epochs
+            .iter()
+            .filter_map(|m| pick(m).map(|v| (m.epoch as f64, v as f64)))
+            .collect()
+    };
+    let train = epoch_points(|m| Some(m.train_loss));
+    let validation = epoch_points(|m| m.val_loss);
+    let batches: Vec<(f64, f64)> = history
+        .batch_losses
+        .iter()
+        .map(|&(x, y)| (x, y as f64))
+        .collect();
+    let top = batches
+        .iter()
+        .chain(&train)
+        .chain(&validation)
+        .map(|&(_, y)| y)
+        .filter(|y| y.is_finite())
+        .fold(0.0f64, f64::max)
+        .max(0.1)
+        * 1.05;
+
+    let mut chart = ChartBuilder::on(area)
+        .caption("Loss", ("sans-serif", 18))
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(45)
+        .build_cartesian_2d(epoch_range(history, planned_epochs), 0.0..top)
+        .map_err(chart_error)?;
+    chart
+        .configure_mesh()
+        .x_desc("epoch")
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(chart_error)?;
+
+    chart
+        .draw_series(LineSeries::new(
+            batches,
+            TRAIN_COLOR.mix(0.35).stroke_width(1),
+        ))
+        .map_err(chart_error)?
+        .label("training (batches)")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], TRAIN_COLOR.mix(0.35)));
+    for (points, color, label) in [
+        (train, TRAIN_COLOR, "training"),
+        (validation, VALIDATION_COLOR, "validation"),
+    ] {
+        chart
+            .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
+            .map_err(chart_error)?
+            .label(label)
+            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2)));
+        chart
+            .draw_series(
+                points
+                    .into_iter()
+                    .map(|p| Circle::new(p, 3, color.filled())),
+            )
+            .map_err(chart_error)?;
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.8))
+        .border_style(BLACK.mix(0.3))
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(chart_error)?;
+    area.present().map_err(chart_error)
+}
+
+/// Validation accuracy per epoch, on a 0-1 scale.
+pub fn draw_accuracy_chart<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    history: &History,
+    planned_epochs: usize,
+) -> Result<(), String> {
+    area.fill(&WHITE).map_err(chart_error)?;
+    let points: Vec<(f64, f64)> = history
+        .epochs
+        .iter()
+        .filter_map(|m| m.val_accuracy.map(|a| (m.epoch as f64, a as f64)))
+        .collect();
+    let bottom = points
+        .iter()
+        .map(|&(_, a)| a)
+        .fold(1.0f64, f64::min)
+        .min(0.5)
+        - 0.05;
+    let mut chart = ChartBuilder::on(area)
+        .caption("Validation accuracy", ("sans-serif", 18))
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(45)
+        .build_cartesian_2d(epoch_range(history, planned_epochs), bottom.max(0.0)..1.0)
+        .map_err(chart_error)?;
+    chart
+        .configure_mesh()
+        .x_desc("epoch")
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(chart_error)?;
+    chart
+        .draw_series(LineSeries::new(
+            points.clone(),
+            VALIDATION_COLOR.stroke_width(2),
+        ))
+        .map_err(chart_error)?;
+    chart
+        .draw_series(
+            points
+                .into_iter()
+                .map(|p| Circle::new(p, 3, VALIDATION_COLOR.filled())),
+        )
+        .map_err(chart_error)?;
+    area.present().map_err(chart_error)
+}

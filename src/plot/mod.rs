@@ -1,0 +1,31 @@
+//! Charts drawn through plotters on any `DrawingBackend`: a canvas in the page, a bitmap in
+//! tests. They only read numbers that `train` and `eval` produce.
+
+mod curves;
+mod histogram;
+
+pub use curves::{draw_accuracy_chart, draw_loss_chart};
+pub use histogram::draw_class_histogram;
+
+use plotters::style::RGBColor;
+
+/// Training series colour.
+pub const TRAIN_COLOR: RGBColor = RGBColor(37, 99, 235);
+/// Validation series colour.
+pub const VALIDATION_COLOR: RGBColor = RGBColor(234, 88, 12);
+
+/// Any plotters error, as text (backends have different error types).
+pub(crate) fn chart_error(error: impl std::fmt::Debug) -> String {
+    format!("could not draw the chart: {error:?}")
+}
+
+/// Natively, plotters draws text with a font it is given (the browser's canvas has its own):
+/// registers the TrueType file at `path` as the charts' `sans-serif`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn register_font_file(path: &str) -> Result<(), String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    // plotters keeps fonts for the life of the program.
+    let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+    plotters::style::register_font("sans-serif", plotters::style::FontStyle::Normal, bytes)
+        .map_err(|_| format!("{path}: not a font plotters can read"))
+}

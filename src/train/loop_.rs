@@ -1,0 +1,178 @@
+use burn::optim::GradientsParams;
+use burn::prelude::*;
+use web_time::Instant;
+
+use super::{
+    BatchProgress, EpochMetrics, History, TrainConfig, TrainControl, TrainError, TrainEvent,
+    TrainHost,
+};
+use crate::data::{Dataset, SeededRng, Split, batch_images, split_indices};
+use crate::eval::evaluate;
+use crate::model::Network;
+
+/// The result of a run: the model (validation mode, on the plain device), its history, and the
+/// split it was validated on.
+#[derive(Debug)]
+pub struct Trained {
+    /// The trained model, ready for inference.
+    pub model: Network,
+    /// Per-epoch metrics and batch losses.
+    pub history: History,
+    /// Which images trained and which validated.
+    pub split: Split,
+    /// True when stopped before the last epoch ended.
+    pub stopped: bool,
+}
+
+fn device_error(error: impl std::fmt::Debug) -> TrainError {
+    TrainError::Device(format!("{error:?}"))
+}
+
+/// Trains `config.model` on the labelled `dataset`, holding out `config.validation_split` of it.
+/// Emits [`TrainEvent`]s to `host` (including `Error` before returning an error) and obeys
+/// `control` between batches.
+pub async fn train(
+    config: &TrainConfig,
+    dataset: &Dataset,
+    device: &Device,
+    control: &TrainControl,
+    host: &mut impl TrainHost,
+) -> Result<Trained, TrainError> {
+    let result = run(config, dataset, device, control, host).await;
+    match &result {
+        Ok(trained) => host.emit(TrainEvent::Finished {
+            epochs: trained.history.epochs.len(),
+            stopped: trained.stopped,
+        }),
+        Err(error) => host.emit(TrainEvent::Error {
+            message: error.to_string(),
+        }),
+    }
+    result
+}
+
+async fn run(
+    config: &TrainConfig,
+    dataset: &Dataset,
+    device: &Device,
+    control: &TrainControl,
+    host: &mut impl TrainHost,
+) -> Result<Trained, TrainError> {
+    config.check()?;
+    if !dataset.is_labelled() {
+        return Err(TrainError::Data(
+            "the training images have no labels: load a training CSV with a label column".into(),
+        ));
+    }
+    if dataset.len() < 2 {
+        return Err(TrainError::Data(format!(
+            "{} image is too few to train on",
+            dataset.len()
+        )));
+    }
+    let split = split_indices(dataset.len(), config.validation_split, config.seed);
+    let batches = split.train.len().div_ceil(config.batch_size);
+    host.emit(TrainEvent::Started {
+        train_images: split.train.len(),
+        validation_images: split.validation.len(),
+        batches_per_epoch: batches,
+    });
+
+    device.seed(config.seed);
+    let training_device = device.clone().autodiff();
+    let mut model = Network::new(&config.model, &training_device).map_err(TrainError::Model)?;
+    let mut optimizer = config.optimizer.init(config.momentum, config.weight_decay);
+    let mut history = History::default();
+    let mut rng = SeededRng::new(config.seed);
+    let mut order = split.train.clone();
+    let mut stopped = false;
+
+    'epochs: for epoch in 1..=config.epochs {
+        let epoch_start = Instant::now();
+        rng.shuffle(&mut order);
+        // The epoch's loss stays on the device and is read once at the end: each read is a sync.
+        let mut loss_sum = Tensor::<1>::zeros([1], &training_device);
+        let mut images_done = 0;
+        for (index, chunk) in order.chunks(config.batch_size).enumerate() {
+            host.sleep(0).await;
+            while control.is_paused() {
+                host.sleep(50).await;
+            }
+            if control.is_stopped() {
+                stopped = true;
+                break 'epochs;
+            }
+            let batch = batch_images(dataset, chunk, &training_device);
+            let labels = batch.labels.expect("checked labelled");
+            let loss = config.loss.mean(model.forward(batch.images), labels);
+            loss_sum = loss_sum + loss.clone().detach();
+            let gradients = GradientsParams::from_grads(loss.backward(), &model);
+            model = optimizer.step(config.learning_rate, model, gradients);
+            images_done += chunk.len();
+
+            let batch_number = index + 1;
+            if batch_number % config.loss_every.max(1) == 0 || batch_number == batches {
+                let value = loss
+                    .into_scalar_async::<f32>()
+                    .await
+                    .map_err(device_error)?;
+                if !value.is_finite() {
+                    return Err(TrainError::Diverged {
+                        epoch,
+                        batch: batch_number,
+                    });
+                }
+                history.batch_losses.push((
+                    epoch as f64 - 1.0 + batch_number as f64 / batches as f64,
+                    value,
+                ));
+                host.emit(TrainEvent::Batch(BatchProgress {
+                    epoch,
+                    batch: batch_number,
+                    batches,
+                    loss: Some(value),
+                    images_per_second: images_done as f64
+                        / epoch_start.elapsed().as_secs_f64().max(1e-9),
+                }));
+            }
+        }
+        let train_loss = loss_sum
+            .into_scalar_async::<f32>()
+            .await
+            .map_err(device_error)?
+            / batches as f32;
+        let train_seconds = epoch_start.elapsed().as_secs_f64();
+
+        let (val_loss, val_accuracy) = if split.validation.is_empty() {
+            (None, None)
+        } else {
+            let evaluation = evaluate(
+                &model.valid(),
+                dataset,
+                &split.validation,
+                config.batch_size.max(256),
+                config.loss,
+                device,
+            )
+            .await?;
+            (Some(evaluation.loss), Some(evaluation.accuracy))
+        };
+        let metrics = EpochMetrics {
+            epoch,
+            train_loss,
+            val_loss,
+            val_accuracy,
+            images_per_second: images_done as f64 / train_seconds.max(1e-9),
+            seconds: epoch_start.elapsed().as_secs_f64(),
+        };
+        history.epochs.push(metrics.clone());
+        host.emit(TrainEvent::Epoch(metrics));
+    }
+
+    Ok(Trained {
+        model: model.valid(),
+        history,
+        split,
+        stopped,
+    })
+}

@@ -1,0 +1,16 @@
+//! The training loop, one for native and browser: `async`, so every GPU read can be awaited
+//! in a browser, and driven natively with `pollster`.
+
+mod config;
+mod control;
+mod events;
+mod loop_;
+mod loss;
+mod optimizer;
+
+pub use config::{TrainConfig, TrainError};
+pub use control::{TrainControl, TrainHost};
+pub use events::{BatchProgress, EpochMetrics, History, TrainEvent};
+pub use loop_::{Trained, train};
+pub use loss::LossKind;
+pub use optimizer::OptimizerKind;
