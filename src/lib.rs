@@ -8,3 +8,6 @@ pub mod eval;
 pub mod model;
 pub mod plot;
 pub mod train;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -184,3 +184,21 @@ fn full_train_csv_parses_to_the_same_images() {
     let parsed = parse_csv(csv.as_bytes()).unwrap();
     assert_eq!(&parsed, train_set());
 }
+
+#[test]
+fn reading_a_slice_at_a_time_gives_the_same_images() {
+    let data = train_subset(120);
+    let csv = kaggle_csv(&data).replace('\n', "\r\n");
+    let mut reader = atelier::data::CsvReader::new(csv.as_bytes()).unwrap();
+    let mut steps = 0;
+    let mut last = 0;
+    while !reader.read(10_000).unwrap() {
+        let (done, total) = reader.progress();
+        assert!(done > last && done < total);
+        last = done;
+        steps += 1;
+    }
+    assert!(steps >= 20, "{steps} slices");
+    assert_eq!(reader.progress().0, csv.len());
+    assert_eq!(reader.finish().unwrap(), data);
+}

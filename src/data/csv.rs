@@ -18,62 +18,85 @@ struct Layout {
 
 /// Parses a training or test CSV into a dataset.
 pub fn parse_csv(bytes: &[u8]) -> Result<Dataset, DataError> {
-    parse_csv_with_progress(bytes, |_| {})
+    let mut reader = CsvReader::new(bytes)?;
+    while !reader.read(usize::MAX)? {}
+    reader.finish()
 }
 
-/// Like [`parse_csv`], reporting the number of bytes read about every megabyte, so a page can
-/// show progress on large files.
-pub fn parse_csv_with_progress(
-    bytes: &[u8],
-    mut progress: impl FnMut(usize),
-) -> Result<Dataset, DataError> {
-    let text = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-    let mut lines = Lines::new(text);
+/// A CSV read a slice at a time, so that a page can show progress and breathe between slices.
+pub struct CsvReader<'a> {
+    lines: Lines<'a>,
+    layout: Layout,
+    header_line: usize,
+    pixels: Vec<u8>,
+    labels: Option<Vec<u8>>,
+}
 
-    let (first_number, first) = lines.next_non_blank().ok_or(DataError::Empty)?;
-    let first_fields = split_fields(first);
-    let has_header = looks_like_header(&first_fields);
-    let layout = if has_header {
-        header_layout(&first_fields, first_number)?
-    } else {
-        numeric_layout(first_fields.len(), first_number)?
-    };
-
-    let estimated_rows = text.len() / first.len().max(1) + 1;
-    let mut pixels = Vec::with_capacity(estimated_rows * IMAGE_PIXELS);
-    let mut labels = layout
-        .label_column
-        .map(|_| Vec::with_capacity(estimated_rows));
-
-    if !has_header {
-        lines.rewind_to(first_number, text.len() - lines.remaining_from(first));
-    }
-    let mut next_report = 1 << 20;
-    while let Some((number, line)) = lines.next_non_blank() {
-        let row_start = pixels.len();
-        let label = match parse_row_fast(line, layout, &mut pixels) {
-            Some(label) => label,
-            None => {
-                pixels.truncate(row_start);
-                parse_row_lenient(line, number, layout, &mut pixels)?
-            }
+impl<'a> CsvReader<'a> {
+    /// Reads the first line (header or first row) and decides the layout.
+    pub fn new(bytes: &'a [u8]) -> Result<Self, DataError> {
+        let text = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+        let mut lines = Lines::new(text);
+        let (first_number, first) = lines.next_non_blank().ok_or(DataError::Empty)?;
+        let first_fields = split_fields(first);
+        let has_header = looks_like_header(&first_fields);
+        let layout = if has_header {
+            header_layout(&first_fields, first_number)?
+        } else {
+            numeric_layout(first_fields.len(), first_number)?
         };
-        if let (Some(labels), Some(label)) = (labels.as_mut(), label) {
-            labels.push(label);
+        if !has_header {
+            // The first line is data: read it again with the others.
+            lines.rewind_to(first_number, lines.offset_of(first));
         }
-        if lines.position >= next_report {
-            progress(lines.position);
-            next_report = lines.position + (1 << 20);
-        }
-    }
-    progress(text.len());
-
-    if pixels.is_empty() {
-        return Err(DataError::NoRows {
+        let estimated_rows = text.len() / first.len().max(1) + 1;
+        Ok(Self {
+            lines,
+            layout,
             header_line: first_number,
-        });
+            pixels: Vec::with_capacity(estimated_rows * IMAGE_PIXELS),
+            labels: layout
+                .label_column
+                .map(|_| Vec::with_capacity(estimated_rows)),
+        })
     }
-    Ok(Dataset::new(pixels, labels))
+
+    /// Bytes read so far and in all.
+    pub fn progress(&self) -> (usize, usize) {
+        (self.lines.position, self.lines.text.len())
+    }
+
+    /// Reads rows until about `max_bytes` more are read; true once the whole file is.
+    pub fn read(&mut self, max_bytes: usize) -> Result<bool, DataError> {
+        let stop_at = self.lines.position.saturating_add(max_bytes);
+        while self.lines.position < stop_at {
+            let Some((number, line)) = self.lines.next_non_blank() else {
+                return Ok(true);
+            };
+            let row_start = self.pixels.len();
+            let label = match parse_row_fast(line, self.layout, &mut self.pixels) {
+                Some(label) => label,
+                None => {
+                    self.pixels.truncate(row_start);
+                    parse_row_lenient(line, number, self.layout, &mut self.pixels)?
+                }
+            };
+            if let (Some(labels), Some(label)) = (self.labels.as_mut(), label) {
+                labels.push(label);
+            }
+        }
+        Ok(self.lines.position >= self.lines.text.len())
+    }
+
+    /// The images read, once [`read`](Self::read) said the file is done.
+    pub fn finish(self) -> Result<Dataset, DataError> {
+        if self.pixels.is_empty() {
+            return Err(DataError::NoRows {
+                header_line: self.header_line,
+            });
+        }
+        Ok(Dataset::new(self.pixels, self.labels))
+    }
 }
 
 /// Lines without their `\n` or `\r\n`, numbered from 1.
@@ -113,9 +136,9 @@ impl<'a> Lines<'a> {
         }
     }
 
-    /// How many bytes of the text start at `line` (a slice of it).
-    fn remaining_from(&self, line: &[u8]) -> usize {
-        self.text.len() - (line.as_ptr() as usize - self.text.as_ptr() as usize)
+    /// Where `line` (a slice of the text) starts.
+    fn offset_of(&self, line: &[u8]) -> usize {
+        line.as_ptr() as usize - self.text.as_ptr() as usize
     }
 
     /// Makes `line_number`, starting at byte `position`, the next line returned.

@@ -28,12 +28,12 @@ impl IdxFile {
 }
 
 /// True when the (inflated) bytes start like an IDX file of unsigned bytes.
-pub(crate) fn looks_like_idx(bytes: &[u8]) -> bool {
+pub fn is_idx(bytes: &[u8]) -> bool {
     bytes.len() >= 4 && bytes[0] == 0 && bytes[1] == 0 && bytes[2] == 8
 }
 
 /// Inflates gzip data; anything else is returned as it is.
-pub(crate) fn gunzip_if_needed(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, DataError> {
+pub fn inflate_if_gzip(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, DataError> {
     if !bytes.starts_with(GZIP_MAGIC) {
         return Ok(bytes.into());
     }
@@ -53,7 +53,7 @@ fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
 
 /// Reads one IDX file (images or labels), gzipped or raw.
 pub fn parse_idx(bytes: &[u8]) -> Result<IdxFile, DataError> {
-    let bytes = gunzip_if_needed(bytes)?;
+    let bytes = inflate_if_gzip(bytes)?;
     let truncated = |expected: usize| DataError::IdxTruncated {
         expected,
         found: bytes.len(),

@@ -2,8 +2,7 @@
 
 use std::fmt;
 
-use super::idx::{gunzip_if_needed, looks_like_idx};
-use super::{DataError, Dataset, IdxFile, parse_csv, parse_idx};
+use super::{DataError, Dataset, IdxFile, inflate_if_gzip, is_idx, parse_csv, parse_idx};
 
 /// What a file turned out to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,8 +52,8 @@ impl LoadedFile {
 
 /// Reads a CSV or IDX file, gzipped or not, recognising which from its bytes.
 pub fn load_bytes(bytes: &[u8]) -> Result<LoadedFile, DataError> {
-    let bytes = gunzip_if_needed(bytes)?;
-    if !looks_like_idx(&bytes) {
+    let bytes = inflate_if_gzip(bytes)?;
+    if !is_idx(&bytes) {
         return parse_csv(&bytes).map(LoadedFile::Csv);
     }
     Ok(match parse_idx(&bytes)? {

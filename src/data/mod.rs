@@ -13,10 +13,10 @@ mod split;
 mod write;
 
 pub use batch::{Batch, batch_images, images_to_tensor};
-pub use csv::{parse_csv, parse_csv_with_progress};
+pub use csv::{CsvReader, parse_csv};
 pub use dataset::{CLASS_NAMES, Dataset, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES};
 pub use error::DataError;
-pub use idx::{IdxFile, idx_labels_path_for, parse_idx, parse_idx_pair};
+pub use idx::{IdxFile, idx_labels_path_for, inflate_if_gzip, is_idx, parse_idx, parse_idx_pair};
 pub use load::{FileKind, LoadedFile, load_bytes};
 pub use split::{SeededRng, Split, shuffled_indices, split_indices};
 pub use write::{CsvOptions, to_csv};

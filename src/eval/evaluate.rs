@@ -99,3 +99,27 @@ pub async fn predict_probabilities(
         .map(|row| std::array::from_fn(|i| row[i]))
         .collect())
 }
+
+impl Evaluation {
+    /// One evaluation of the images of both (`self` first, then `other`).
+    pub fn merge(self, other: Evaluation) -> Evaluation {
+        let (a, b) = (
+            self.predictions.len() as f32,
+            other.predictions.len() as f32,
+        );
+        let mut confusion = self.confusion;
+        for (row, other_row) in confusion.counts.iter_mut().zip(other.confusion.counts) {
+            for (count, other_count) in row.iter_mut().zip(other_row) {
+                *count += other_count;
+            }
+        }
+        let mut predictions = self.predictions;
+        predictions.extend(other.predictions);
+        Evaluation {
+            loss: (self.loss * a + other.loss * b) / (a + b).max(1.0),
+            accuracy: confusion.accuracy(),
+            confusion,
+            predictions,
+        }
+    }
+}

@@ -2,7 +2,7 @@ use std::fmt;
 
 use burn::config::Config;
 
-use super::{LossKind, OptimizerKind};
+use super::{LossKind, LrSchedule, OptimizerKind};
 use crate::data::DataError;
 use crate::model::{ModelSpec, SpecError};
 
@@ -21,6 +21,9 @@ pub struct TrainConfig {
     /// Step size.
     #[config(default = 1e-3)]
     pub learning_rate: f64,
+    /// How the rate changes over the run.
+    #[config(default = "LrSchedule::Constant")]
+    pub schedule: LrSchedule,
     /// SGD's momentum.
     #[config(default = 0.9)]
     pub momentum: f64,

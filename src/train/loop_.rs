@@ -7,7 +7,7 @@ use super::{
     TrainHost,
 };
 use crate::data::{Dataset, SeededRng, Split, batch_images, split_indices};
-use crate::eval::evaluate;
+use crate::eval::{Evaluation, evaluate};
 use crate::model::Network;
 
 /// The result of a run: the model (validation mode, on the plain device), its history, and the
@@ -107,7 +107,11 @@ async fn run(
             let loss = config.loss.mean(model.forward(batch.images), labels);
             loss_sum = loss_sum + loss.clone().detach();
             let gradients = GradientsParams::from_grads(loss.backward(), &model);
-            model = optimizer.step(config.learning_rate, model, gradients);
+            let step = (epoch - 1) * batches + index;
+            let rate = config
+                .schedule
+                .rate(config.learning_rate, step, config.epochs * batches);
+            model = optimizer.step(rate, model, gradients);
             images_done += chunk.len();
 
             let batch_number = index + 1;
@@ -146,13 +150,13 @@ async fn run(
         let (val_loss, val_accuracy) = if split.validation.is_empty() {
             (None, None)
         } else {
-            let evaluation = evaluate(
+            let evaluation = validate(
                 &model.valid(),
                 dataset,
                 &split.validation,
-                config.batch_size.max(256),
-                config.loss,
+                config,
                 device,
+                host,
             )
             .await?;
             (Some(evaluation.loss), Some(evaluation.accuracy))
@@ -175,4 +179,36 @@ async fn run(
         split,
         stopped,
     })
+}
+
+/// Images validated between two turns given back to the host.
+const VALIDATION_SLICE: usize = 2048;
+
+/// The validation pass, a slice at a time so that a browser stays responsive.
+async fn validate(
+    model: &Network,
+    dataset: &Dataset,
+    indices: &[usize],
+    config: &TrainConfig,
+    device: &Device,
+    host: &mut impl TrainHost,
+) -> Result<Evaluation, TrainError> {
+    let mut total: Option<Evaluation> = None;
+    for chunk in indices.chunks(VALIDATION_SLICE) {
+        let part = evaluate(
+            model,
+            dataset,
+            chunk,
+            config.batch_size.max(256),
+            config.loss,
+            device,
+        )
+        .await?;
+        total = Some(match total {
+            Some(sum) => sum.merge(part),
+            None => part,
+        });
+        host.sleep(0).await;
+    }
+    total.ok_or_else(|| TrainError::Data("nothing to validate".into()))
 }

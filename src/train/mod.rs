@@ -7,6 +7,7 @@ mod events;
 mod loop_;
 mod loss;
 mod optimizer;
+mod schedule;
 
 pub use config::{TrainConfig, TrainError};
 pub use control::{TrainControl, TrainHost};
@@ -14,3 +15,4 @@ pub use events::{BatchProgress, EpochMetrics, History, TrainEvent};
 pub use loop_::{Trained, train};
 pub use loss::LossKind;
 pub use optimizer::OptimizerKind;
+pub use schedule::LrSchedule;

@@ -4,10 +4,14 @@
 //! atelier check FILE...
 //! atelier summary [--model baseline|alexnet|default|FILE.json]
 //! atelier train --train FILE [--test FILE] [--model NAME] [--epochs N] ... [--json]
+//! atelier export-csv --input FILE --out OUT.csv
+//! atelier bench-parse FILE.csv
 //! ```
 
 mod args;
+mod bench;
 mod check;
+mod export;
 mod files;
 mod summary;
 mod train;
@@ -20,9 +24,11 @@ usage:
   atelier summary [--model baseline|alexnet|default|LAYERS.json]
   atelier train --train FILE [--test FILE] [--model NAME|LAYERS.json] [--epochs N]
                 [--batch-size N] [--learning-rate X] [--optimizer sgd|adam|adamw|rmsprop]
-                [--loss cross-entropy|mse] [--momentum X] [--weight-decay X] [--seed N]
+                [--loss cross-entropy|mse] [--schedule constant|cosine|step] [--momentum X] [--weight-decay X] [--seed N]
                 [--val-split F] [--limit N] [--predictions OUT.csv] [--with-ids]
                 [--device cpu|wgpu] [--json]
+  atelier export-csv --input FILE --out OUT.csv [--limit N] [--no-labels] [--no-header]
+  atelier bench-parse FILE.csv [--repeat N]
 
 FILE is a CSV (label,pixel1..pixel784, or 784 pixel columns) or an IDX images file
 (its labels file beside it is found by name), gzipped or not.";
@@ -35,6 +41,8 @@ fn main() -> ExitCode {
         Some("check") => check::run(&rest),
         Some("summary") => summary::run(&rest),
         Some("train") => train::run(&rest),
+        Some("export-csv") => export::run(&rest),
+        Some("bench-parse") => bench::run(&rest),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

@@ -3,7 +3,7 @@ use std::io::Write;
 use atelier::data::Dataset;
 use atelier::eval::{PredictionsLayout, evaluate, predict, predictions_csv};
 use atelier::train::{
-    LossKind, OptimizerKind, TrainConfig, TrainControl, TrainEvent, TrainHost, train,
+    LossKind, LrSchedule, OptimizerKind, TrainConfig, TrainControl, TrainEvent, TrainHost, train,
 };
 use burn::prelude::Device;
 
@@ -20,6 +20,7 @@ const OPTIONS: &[&str] = &[
     "optimizer",
     "loss",
     "momentum",
+    "schedule",
     "weight-decay",
     "seed",
     "val-split",
@@ -111,6 +112,7 @@ pub fn run(raw: &[String]) -> Result<(), String> {
         .with_learning_rate(args.parsed("learning-rate", 1e-3)?)
         .with_optimizer(args.parsed::<OptimizerKind>("optimizer", OptimizerKind::Adam)?)
         .with_loss(args.parsed::<LossKind>("loss", LossKind::CrossEntropy)?)
+        .with_schedule(args.parsed::<LrSchedule>("schedule", LrSchedule::Constant)?)
         .with_momentum(args.parsed("momentum", 0.9)?)
         .with_weight_decay(args.parsed("weight-decay", 0.0)?)
         .with_seed(args.parsed("seed", 12345)?)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs whatever is missing, then runs every check and test Atelier has.
+# This is the README's test command, and what CI runs (.ci/run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh test
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "format"
+cargo fmt --check
+
+step "lint (native, all targets)"
+cargo clippy --release --all-targets -- -D warnings
+
+step "lint (browser: wasm32 library and page)"
+cargo clippy --release --target wasm32-unknown-unknown --lib --bin atelier-web --features web -- -D warnings
+
+step "native tests on real Fashion-MNIST"
+cargo test --release

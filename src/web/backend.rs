@@ -1,0 +1,58 @@
+//! Which Burn backend trains: wgpu on WebGPU when the browser gives an adapter, otherwise (or
+//! with `?backend=cpu`) Burn's CPU backend compiled to wasm, with a notice saying why.
+
+use burn::prelude::Device;
+
+use super::js;
+
+/// The chosen device and what the page says about it.
+pub struct Backend {
+    pub device: Device,
+    /// Exactly `WebGPU` or `CPU`.
+    pub name: &'static str,
+    /// The GPU adapter, when there is one.
+    pub adapter: String,
+    /// Why the CPU is used, when it is.
+    pub notice: Option<String>,
+}
+
+fn cpu(notice: String) -> Backend {
+    Backend {
+        device: Device::flex(),
+        name: "CPU",
+        adapter: String::new(),
+        notice: Some(notice),
+    }
+}
+
+/// Picks the backend once, at start.
+pub async fn choose() -> Backend {
+    if js::query_param("backend").as_deref() == Some("cpu") {
+        return cpu(
+            "Training runs on the CPU because the address asks for it (?backend=cpu).".into(),
+        );
+    }
+    if !js::has_webgpu() {
+        return cpu(
+            "This browser has no WebGPU, so training runs on the CPU (slower). Chrome, Edge and recent Safari have WebGPU."
+                .into(),
+        );
+    }
+    let adapter = js::call_boot_string("atelierAdapterName")
+        .await
+        .unwrap_or_default();
+    if adapter.is_empty() {
+        return cpu("WebGPU gave no GPU adapter, so training runs on the CPU (slower).".into());
+    }
+    match Device::wgpu_options().init_async().await {
+        Ok(device) => Backend {
+            device,
+            name: "WebGPU",
+            adapter,
+            notice: None,
+        },
+        Err(error) => cpu(format!(
+            "WebGPU could not start ({error:?}), so training runs on the CPU (slower)."
+        )),
+    }
+}

@@ -1,0 +1,94 @@
+//! Small DOM helpers: find elements by id, read inputs, set text and attributes.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{
+    Document, Element, HtmlCanvasElement, HtmlElement, HtmlInputElement, HtmlSelectElement,
+};
+
+pub fn document() -> Document {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a page has a document")
+}
+
+/// The element with `id`; index.html has every id this module asks for.
+pub fn element(id: &str) -> Element {
+    document()
+        .get_element_by_id(id)
+        .unwrap_or_else(|| panic!("index.html lacks #{id}"))
+}
+
+pub fn typed<T: JsCast>(id: &str) -> T {
+    element(id)
+        .dyn_into::<T>()
+        .unwrap_or_else(|_| panic!("#{id} has the wrong element type"))
+}
+
+pub fn canvas(id: &str) -> HtmlCanvasElement {
+    typed(id)
+}
+
+pub fn set_text(id: &str, text: &str) {
+    element(id).set_text_content(Some(text));
+}
+
+pub fn set_html(id: &str, html: &str) {
+    element(id).set_inner_html(html);
+}
+
+pub fn set_attr(id: &str, name: &str, value: &str) {
+    let _ = element(id).set_attribute(name, value);
+}
+
+pub fn set_hidden(id: &str, hidden: bool) {
+    typed::<HtmlElement>(id).set_hidden(hidden);
+}
+
+pub fn set_disabled(id: &str, disabled: bool) {
+    let _ = if disabled {
+        element(id).set_attribute("disabled", "")
+    } else {
+        element(id).remove_attribute("disabled")
+    };
+}
+
+/// The value of an `<input>` or `<select>`.
+pub fn value(id: &str) -> String {
+    let el = element(id);
+    if let Some(input) = el.dyn_ref::<HtmlInputElement>() {
+        input.value()
+    } else if let Some(select) = el.dyn_ref::<HtmlSelectElement>() {
+        select.value()
+    } else {
+        String::new()
+    }
+}
+
+pub fn show_error(message: &str) {
+    set_text("error", message);
+}
+
+pub fn clear_error() {
+    set_text("error", "");
+}
+
+/// `idle`, `loading`, `training`, `paused`, `done` or `error`.
+pub fn set_state(state: &str) {
+    set_attr("status", "data-state", state);
+    set_text("status", state);
+}
+
+/// Runs `handler` on each `event` at `id`, for the life of the page.
+pub fn on(id: &str, event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
+    let closure = Closure::<dyn FnMut(web_sys::Event)>::new(handler);
+    let _ = element(id).add_event_listener_with_callback(event, closure.as_ref().unchecked_ref());
+    closure.forget();
+}
+
+/// Escapes text for HTML.
+pub fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}

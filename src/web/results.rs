@@ -1,0 +1,47 @@
+//! After training: validation accuracy, the confusion matrix and per-class accuracy.
+
+use crate::data::CLASS_NAMES;
+use crate::eval::Evaluation;
+
+use super::dom;
+
+/// Renders the validation results (and the test accuracy when the test set had labels).
+pub fn show(validation: &Evaluation, test_accuracy: Option<f32>) {
+    let mut html = format!(
+        "<p><strong data-testid=\"val-accuracy\">Validation accuracy: {:.2}%</strong> on {} images{}.</p>",
+        validation.accuracy * 100.0,
+        validation.confusion.total(),
+        test_accuracy.map_or(String::new(), |a| format!(
+            "; <strong data-testid=\"test-accuracy\">test accuracy: {:.2}%</strong>",
+            a * 100.0
+        ))
+    );
+    html += "<div class=\"results-row\"><div><h3>Confusion matrix (rows: true class, columns: predicted)</h3><table data-testid=\"confusion-matrix\"><tr><th></th>";
+    for (class, name) in CLASS_NAMES.iter().enumerate() {
+        html += &format!("<th title=\"{name}\">{class}</th>");
+    }
+    html += "</tr>";
+    for (truth, row) in validation.confusion.counts.iter().enumerate() {
+        html += &format!("<tr><th>{truth} {}</th>", dom::escape(CLASS_NAMES[truth]));
+        for (predicted, count) in row.iter().enumerate() {
+            let class = if truth == predicted {
+                " class=\"diag\""
+            } else {
+                ""
+            };
+            html += &format!("<td{class}>{count}</td>");
+        }
+        html += "</tr>";
+    }
+    html +=
+        "</table></div><div><h3>Per-class accuracy</h3><table data-testid=\"per-class-accuracy\">";
+    for (class, accuracy) in validation.confusion.per_class_accuracy().iter().enumerate() {
+        html += &format!(
+            "<tr><td>{class} {}</td><td>{}</td></tr>",
+            dom::escape(CLASS_NAMES[class]),
+            accuracy.map_or("-".into(), |a| format!("{:.1}%", a * 100.0))
+        );
+    }
+    html += "</table></div></div>";
+    dom::set_html("results", &html);
+}

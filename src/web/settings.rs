@@ -1,0 +1,67 @@
+//! The model panel: the preset's layer table, and the settings read into a [`TrainConfig`].
+
+use crate::model::preset;
+use crate::train::{LossKind, OptimizerKind, TrainConfig};
+
+use super::dom;
+
+/// Renders the chosen preset's layer table.
+pub fn show_summary() {
+    let name = dom::value("model-preset");
+    let Some(Ok(summary)) = preset(&name).map(|s| s.summary()) else {
+        dom::set_text("model-summary", "unknown model");
+        return;
+    };
+    let mut rows = String::new();
+    for (i, layer) in summary.layers.iter().enumerate() {
+        rows += &format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            i + 1,
+            dom::escape(&layer.description),
+            layer.output,
+            layer.parameters
+        );
+    }
+    dom::set_html(
+        "model-summary",
+        &format!(
+            "<table data-testid=\"model-summary\"><tr><th>#</th><th>layer</th><th>output shape</th><th>parameters</th></tr>{rows}\
+             <tr><td></td><td><strong>total</strong></td><td></td><td data-testid=\"total-parameters\"><strong>{}</strong></td></tr></table>",
+            summary.total_parameters()
+        ),
+    );
+}
+
+fn number<T: std::str::FromStr>(id: &str, what: &str) -> Result<T, String> {
+    let text = dom::value(id);
+    text.trim()
+        .parse()
+        .map_err(|_| format!("{what}: {text:?} is not a valid number"))
+}
+
+/// The training settings from the form, or what is wrong with them.
+pub fn read() -> Result<TrainConfig, String> {
+    let name = dom::value("model-preset");
+    let model = preset(&name).ok_or_else(|| format!("unknown model {name:?}"))?;
+    let config = TrainConfig::new(model)
+        .with_optimizer(dom::value("optimizer").parse::<OptimizerKind>()?)
+        .with_loss(dom::value("loss").parse::<LossKind>()?)
+        .with_learning_rate(number("learning-rate", "learning rate")?)
+        .with_batch_size(number("batch-size", "batch size")?)
+        .with_epochs(number("epochs", "epochs")?)
+        .with_validation_split(number("val-split", "validation share")?)
+        .with_seed(number("seed", "seed")?)
+        .with_loss_every(10);
+    config.check().map_err(|e| e.to_string())?;
+    Ok(config)
+}
+
+/// The team name for the predictions file: letters, digits, `-` and `_` only.
+pub fn team() -> String {
+    let team: String = dom::value("team")
+        .trim()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    if team.is_empty() { "X".into() } else { team }
+}

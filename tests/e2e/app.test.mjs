@@ -1,0 +1,134 @@
+// The browser app in headless Chromium, on WebGPU and on the CPU backend: drop train.csv and
+// test.csv, train the notebook's baseline, watch the chart, download and check predictions,
+// and see a malformed file rejected without losing what was loaded.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { LONG_TASK_RECORDER, ROOT, canvasPixels, dropFiles, fixtures, launch, serve } from "./support.mjs";
+
+let server;
+let browser;
+let data;
+
+before(async () => {
+  const dist = path.join(ROOT, "dist");
+  assert.ok(fs.existsSync(path.join(dist, "index.html")), "build the app first: trunk build --release");
+  server = await serve(dist);
+  browser = await launch();
+  data = fixtures(2000, 500);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function open(query, expectedBackend) {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  await page.addInitScript(LONG_TASK_RECORDER);
+  await page.goto(server.url + query);
+  await page.waitForFunction(
+    () => ["WebGPU", "CPU"].includes(document.querySelector('[data-testid="backend"]').textContent),
+    null, { timeout: 120_000 },
+  );
+  assert.equal(await page.textContent('[data-testid="backend"]'), expectedBackend);
+  return { context, page, errors };
+}
+
+async function counts(page) {
+  const el = await page.$('[data-testid="dataset-summary"]');
+  return [Number(await el.getAttribute("data-train-count")), Number(await el.getAttribute("data-test-count"))];
+}
+
+for (const [label, query, backend] of [["WebGPU", "", "WebGPU"], ["CPU backend", "?backend=cpu", "CPU"]]) {
+  describe(`train in the page on ${label}`, () => {
+    test("drop, train baseline for 2 epochs, chart, metrics, predictions, bad file", { timeout: 900_000 }, async () => {
+      const { context, page, errors } = await open(query, backend);
+
+      await dropFiles(page, [data.train, data.test]);
+      await page.waitForFunction(() => {
+        const s = document.querySelector('[data-testid="dataset-summary"]');
+        return s.dataset.trainCount === "2000" && s.dataset.testCount === "500";
+      }, null, { timeout: 60_000 });
+      assert.equal(await page.textContent('[data-testid="error"]'), "");
+
+      await page.selectOption('[data-testid="model-preset"]', "baseline");
+      await page.fill('[data-testid="epochs"]', "2");
+      await page.fill('[data-testid="batch-size"]', "32");
+      await page.fill('[data-testid="learning-rate"]', "0.001");
+      await page.fill('[data-testid="team"]', "Z");
+      const blankChart = await canvasPixels(page, "loss-chart");
+
+      await page.click('[data-testid="train-button"]');
+      await page.waitForFunction(
+        () => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state),
+        null, { timeout: 840_000, polling: 500 },
+      );
+      assert.equal(await page.getAttribute('[data-testid="status"]', "data-state"), "done",
+        await page.textContent('[data-testid="error"]'));
+
+      assert.notEqual(await canvasPixels(page, "loss-chart"), blankChart, "the loss chart was drawn");
+      const metrics = await page.$('[data-testid="metrics"]');
+      assert.equal(await metrics.getAttribute("data-epoch"), "2");
+      const valAccuracy = Number(await metrics.getAttribute("data-val-accuracy"));
+      assert.ok(valAccuracy >= 0.7, `validation accuracy ${valAccuracy}`);
+      assert.ok(Number(await metrics.getAttribute("data-train-loss")) > 0);
+      assert.ok(Number(await metrics.getAttribute("data-val-loss")) > 0);
+      assert.equal(Number(await page.getAttribute('[data-testid="progress"]', "value")),
+        Number(await page.getAttribute('[data-testid="progress"]', "max")));
+
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.click('[data-testid="download-predictions"]'),
+      ]);
+      assert.equal(download.suggestedFilename(), "fashion_mnist_pred_teamZ.csv");
+      const csv = fs.readFileSync(await download.path(), "utf8");
+      assert.ok(!csv.includes("\r"));
+      const lines = csv.trimEnd().split("\n");
+      assert.equal(lines[0], "Label");
+      assert.equal(lines.length, 501);
+      const right = lines.slice(1).filter((l, i) => Number(l) === data.testLabels[i]).length;
+      assert.ok(right / 500 >= 0.7, `test accuracy ${right / 500}`);
+
+      const longest = Math.max(0, ...(await page.evaluate(() => window.__longTasks)));
+      console.log(`${label}: validation accuracy ${valAccuracy}, test accuracy ${right / 500}, longest main-thread task ${longest} ms`);
+      assert.ok(longest < 200, `longest main-thread task ${longest} ms`);
+
+      // A malformed CSV: its error names file, line and problem; the data stays.
+      const bad = path.join(data.dir, "bad.csv");
+      const rows = fs.readFileSync(data.train, "utf8").split("\n").slice(0, 6);
+      rows[2] = rows[2].replace(/,(\d+),/, ",abc,");
+      fs.writeFileSync(bad, rows.join("\n"));
+      await dropFiles(page, [bad]);
+      await page.waitForFunction(() => document.querySelector('[data-testid="error"]').textContent !== "");
+      const error = await page.textContent('[data-testid="error"]');
+      assert.match(error, /^bad\.csv:3:\d+: "abc" is not an integer 0-255$/);
+      assert.deepEqual(await counts(page), [2000, 500]);
+      assert.deepEqual(errors, []);
+      await context.close();
+    });
+  });
+}
+
+test("the sample button loads the bundled real sample", { timeout: 120_000 }, async () => {
+  const { context, page } = await open("?backend=cpu", "CPU");
+  await page.click('[data-testid="sample-button"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === "6000",
+    null, { timeout: 60_000 });
+  assert.deepEqual(await counts(page), [6000, 1000]);
+  await context.close();
+});
+
+test("the file picker takes several files at once", { timeout: 120_000 }, async () => {
+  const { context, page } = await open("?backend=cpu", "CPU");
+  await page.setInputFiles('[data-testid="file-input"]', [data.test, data.train]);
+  await page.waitForFunction(() => document.querySelector('[data-testid="dataset-summary"]').dataset.testCount === "500",
+    null, { timeout: 60_000 });
+  assert.deepEqual(await counts(page), [2000, 500]);
+  await context.close();
+});

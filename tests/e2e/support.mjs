@@ -1,0 +1,104 @@
+// Shared pieces of the browser tests: a static server for dist/, Chromium with the flags that
+// give WebGPU (SwiftShader) headless on a closed network, and fixtures cut from the real data.
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+
+export const ROOT = path.resolve(import.meta.dirname, "../..");
+const DATA = "/usr/share/datasets/fashion-mnist";
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+  ".gz": "application/octet-stream",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+};
+
+/** Serves `dir` on 127.0.0.1 (a free port); resolves to { url, close }. */
+export function serve(dir) {
+  const server = http.createServer((req, res) => {
+    const urlPath = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    let file = path.join(dir, urlPath);
+    if (!file.startsWith(dir)) return res.writeHead(403).end();
+    if (urlPath.endsWith("/")) file = path.join(file, "index.html");
+    fs.readFile(file, (err, body) => {
+      if (err) return res.writeHead(404).end("not found");
+      res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
+      res.end(body);
+    });
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve({ url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() }),
+    ),
+  );
+}
+
+/** Headless Chromium with WebGPU (NOTES.md's flags). */
+export async function launch() {
+  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-chromium-"));
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--headless=new", "--no-sandbox", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+      "--disable-dev-shm-usage", `--user-data-dir=${profile}`, "--enable-unsafe-webgpu",
+    ],
+  });
+  return browser;
+}
+
+/** Records every long task (PerformanceObserver `longtask`) in window.__longTasks. */
+export const LONG_TASK_RECORDER = () => {
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) window.__longTasks.push(entry.duration);
+  }).observe({ type: "longtask", buffered: true });
+};
+
+/** The `atelier` command line, built if needed. */
+function atelier(args) {
+  const bin = path.join(ROOT, "target/release/atelier");
+  if (!fs.existsSync(bin)) execFileSync("cargo", ["build", "--release", "--bin", "atelier"], { cwd: ROOT, stdio: "inherit" });
+  return execFileSync(bin, args, { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+}
+
+/**
+ * CSVs from the real Fashion-MNIST: `train.csv` (first `trainCount` training images, Kaggle
+ * layout), `test.csv` (first `testCount` test images, pixels only, as in the notebook) and the
+ * test labels.
+ */
+export function fixtures(trainCount, testCount) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-e2e-"));
+  const train = path.join(dir, "train.csv");
+  const test = path.join(dir, "test.csv");
+  const labelled = path.join(dir, "test-labelled.csv");
+  atelier(["export-csv", "--input", `${DATA}/train-images-idx3-ubyte.gz`, "--out", train, "--limit", `${trainCount}`]);
+  atelier(["export-csv", "--input", `${DATA}/t10k-images-idx3-ubyte.gz`, "--out", test, "--limit", `${testCount}`, "--no-labels"]);
+  atelier(["export-csv", "--input", `${DATA}/t10k-images-idx3-ubyte.gz`, "--out", labelled, "--limit", `${testCount}`]);
+  const testLabels = fs.readFileSync(labelled, "utf8").trim().split("\n").slice(1).map((l) => Number(l.split(",")[0]));
+  return { dir, train, test, testLabels };
+}
+
+/** Drops files on the drop zone the way a user's drag-and-drop does. */
+export async function dropFiles(page, files) {
+  const contents = files.map((f) => ({ name: path.basename(f), text: fs.readFileSync(f, "utf8") }));
+  const transfer = await page.evaluateHandle((items) => {
+    const dt = new DataTransfer();
+    for (const item of items) dt.items.add(new File([item.text], item.name, { type: "text/csv" }));
+    return dt;
+  }, contents);
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    await page.dispatchEvent('[data-testid="drop-zone"]', type, { dataTransfer: transfer });
+  }
+}
+
+/** The canvas's pixels as a data URL. */
+export function canvasPixels(page, testId) {
+  return page.$eval(`[data-testid="${testId}"]`, (c) => c.toDataURL());
+}

@@ -1,0 +1,41 @@
+// Runs before the WebAssembly starts.
+//
+// WebGPU with Burn 0.22.1 / wgpu 30: cubecl's WGSL matmul kernels begin with `enable subgroups;`
+// but wgpu never requests the `subgroups` device feature, and Chromium then rejects
+// `subgroupAdd` outside subgroup-uniform control flow. Request the feature when the adapter has
+// it, and turn that uniformity diagnostic off. (An upstream cubecl fix is pending.)
+(function patchWebGpu() {
+  if (!("gpu" in navigator) || typeof GPUAdapter === "undefined") return;
+  const requestDevice = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = function (descriptor = {}) {
+    const features = new Set(descriptor.requiredFeatures || []);
+    if (this.features.has("subgroups")) features.add("subgroups");
+    return requestDevice.call(this, { ...descriptor, requiredFeatures: [...features] });
+  };
+  const createShaderModule = GPUDevice.prototype.createShaderModule;
+  GPUDevice.prototype.createShaderModule = function (descriptor) {
+    if (descriptor && typeof descriptor.code === "string" && this.features.has("subgroups")) {
+      descriptor = { ...descriptor, code: "diagnostic(off, subgroup_uniformity);\n" + descriptor.code };
+    }
+    return createShaderModule.call(this, descriptor);
+  };
+})();
+
+// A yield to the event loop that is not clamped to 4 ms like setTimeout(0).
+window.atelierYield = function () {
+  if (window.scheduler && typeof window.scheduler.yield === "function") return window.scheduler.yield();
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(0);
+  });
+};
+
+// The adapter's name, for the page to show ("" when there is no WebGPU adapter).
+window.atelierAdapterName = async function () {
+  if (!("gpu" in navigator)) return "";
+  const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
+  if (!adapter) return "";
+  const info = adapter.info || {};
+  return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(" ") || "WebGPU adapter";
+};
