@@ -15,7 +15,9 @@ step "lint (native, all targets)"
 cargo clippy --release --all-targets -- -D warnings
 
 step "lint (browser: wasm32 library and page)"
-cargo clippy --release --target wasm32-unknown-unknown --lib --bin atelier-web --features web -- -D warnings
+cargo clippy --release --target wasm32-unknown-unknown --lib --bin atelier-web --bin atelier-worker \
+  --features web -- -D warnings
 
 step "native tests on real Fashion-MNIST"
 cargo test --release
+

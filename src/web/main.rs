@@ -2,5 +2,5 @@
 
 fn main() {
     #[cfg(target_arch = "wasm32")]
-    atelier::web::start();
+    atelier::web::page::start();
 }

@@ -95,6 +95,8 @@ for (const [label, query, backend] of [["WebGPU", "", "WebGPU"], ["CPU backend",
       const right = lines.slice(1).filter((l, i) => Number(l) === data.testLabels[i]).length;
       assert.ok(right / 500 >= 0.7, `test accuracy ${right / 500}`);
 
+      fs.mkdirSync(path.join(ROOT, "target", "e2e"), { recursive: true });
+      await page.screenshot({ path: path.join(ROOT, "target", "e2e", `after-training-${backend}.png`), fullPage: true });
       const longest = Math.max(0, ...(await page.evaluate(() => window.__longTasks)));
       console.log(`${label}: validation accuracy ${valAccuracy}, test accuracy ${right / 500}, longest main-thread task ${longest} ms`);
       assert.ok(longest < 200, `longest main-thread task ${longest} ms`);

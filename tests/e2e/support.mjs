@@ -39,18 +39,17 @@ export function serve(dir) {
   );
 }
 
-/** Headless Chromium with WebGPU (NOTES.md's flags). */
-export async function launch() {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-chromium-"));
-  const browser = await chromium.launch({
+/** Headless Chromium with WebGPU (NOTES.md's flags; Playwright adds a fresh profile). */
+export function launch() {
+  return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
     args: [
-      "--headless=new", "--no-sandbox", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-      "--disable-dev-shm-usage", `--user-data-dir=${profile}`, "--enable-unsafe-webgpu",
+      "--no-sandbox", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
+      "--enable-unsafe-webgpu",
     ],
   });
-  return browser;
 }
 
 /** Records every long task (PerformanceObserver `longtask`) in window.__longTasks. */

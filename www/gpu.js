@@ -1,4 +1,4 @@
-// Runs before the WebAssembly starts.
+// Loaded before the engine's WebAssembly starts (in its worker).
 //
 // WebGPU with Burn 0.22.1 / wgpu 30: cubecl's WGSL matmul kernels begin with `enable subgroups;`
 // but wgpu never requests the `subgroups` device feature, and Chromium then rejects
@@ -22,8 +22,8 @@
 })();
 
 // A yield to the event loop that is not clamped to 4 ms like setTimeout(0).
-window.atelierYield = function () {
-  if (window.scheduler && typeof window.scheduler.yield === "function") return window.scheduler.yield();
+self.atelierYield = function () {
+  if (self.scheduler && typeof self.scheduler.yield === "function") return self.scheduler.yield();
   return new Promise((resolve) => {
     const channel = new MessageChannel();
     channel.port1.onmessage = () => resolve();
@@ -31,8 +31,8 @@ window.atelierYield = function () {
   });
 };
 
-// The adapter's name, for the page to show ("" when there is no WebGPU adapter).
-window.atelierAdapterName = async function () {
+// The adapter's name ("" when there is no WebGPU adapter).
+self.atelierAdapterName = async function () {
   if (!("gpu" in navigator)) return "";
   const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
   if (!adapter) return "";

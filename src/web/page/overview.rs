@@ -5,55 +5,45 @@ use plotters_canvas::CanvasBackend;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, ImageData};
 
-use crate::data::{CLASS_NAMES, Dataset, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES};
+use crate::data::{CLASS_NAMES, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES};
 use crate::plot::draw_class_histogram;
 
+use super::super::protocol::{Sample, SetInfo};
 use super::dom;
 
-/// Updates the summary element's counts and text, and redraws both canvases.
-pub fn show(train: Option<&(String, Dataset)>, test: Option<&(String, Dataset)>) {
-    let count = |d: Option<&(String, Dataset)>| d.map_or(0, |(_, d)| d.len());
-    dom::set_attr(
-        "dataset-summary",
-        "data-train-count",
-        &count(train).to_string(),
-    );
-    dom::set_attr(
-        "dataset-summary",
-        "data-test-count",
-        &count(test).to_string(),
-    );
-    let describe = |role: &str, entry: Option<&(String, Dataset)>| match entry {
-        Some((name, d)) => format!(
-            "{role}: {} images from {} ({})",
-            d.len(),
-            name,
-            if d.is_labelled() {
-                "labelled"
-            } else {
-                "unlabelled"
-            }
-        ),
-        None => format!("{role}: none"),
-    };
-    dom::set_text(
-        "dataset-text",
-        &format!(
-            "{}. {}.",
-            describe("Training set", train),
-            describe("Test set", test)
-        ),
-    );
-    if let Some((_, data)) = train {
-        if let Some(backend) = CanvasBackend::with_canvas_object(dom::canvas("class-histogram")) {
-            let _ = draw_class_histogram(&backend.into_drawing_area(), &data.class_counts());
+/// Shows newly loaded sets; a `None` leaves what the page shows for that set.
+pub fn show(train: Option<&SetInfo>, test: Option<&SetInfo>) {
+    for (info, attribute, text_id) in [
+        (train, "data-train-count", "train-text"),
+        (test, "data-test-count", "test-text"),
+    ] {
+        if let Some(info) = info {
+            dom::set_attr("dataset-summary", attribute, &info.count.to_string());
+            dom::set_text(
+                text_id,
+                &format!(
+                    "{} images from {} ({}).",
+                    info.count,
+                    info.name,
+                    if info.labelled {
+                        "labelled"
+                    } else {
+                        "unlabelled"
+                    }
+                ),
+            );
         }
-        draw_sample_grid(data);
+    }
+    if let Some(info) = train {
+        if let Some(backend) = CanvasBackend::with_canvas_object(dom::canvas("class-histogram")) {
+            let _ = draw_class_histogram(&backend.into_drawing_area(), &info.class_counts);
+        }
+        draw_sample_grid(&info.samples);
     }
 }
 
-/// Three images per class, one class per column, darkness shown as ink on paper.
-fn draw_sample_grid(data: &Dataset) {
+/// A few images per class, one class per column, darkness shown as ink on paper.
+fn draw_sample_grid(samples: &[Sample]) {
     let canvas = dom::canvas("sample-grid");
     let Some(context) = canvas
         .get_context("2d")
@@ -71,14 +61,14 @@ fn draw_sample_grid(data: &Dataset) {
     canvas.set_height(height as u32);
     context.set_fill_style_str("#ffffff");
     context.fill_rect(0.0, 0.0, canvas.width() as f64, height as f64);
-    let labels = data.labels().unwrap_or(&[]);
     for (class, class_name) in CLASS_NAMES.iter().enumerate() {
-        let examples = (0..data.len())
-            .filter(|&i| labels.get(i) == Some(&(class as u8)))
+        let examples = samples
+            .iter()
+            .filter(|s| s.label as usize == class)
             .take(ROWS);
-        for (row, index) in examples.enumerate() {
+        for (row, sample) in examples.enumerate() {
             let mut rgba = Vec::with_capacity(IMAGE_PIXELS * SCALE * SCALE * 4);
-            let image = data.image(index);
+            let image = &sample.pixels;
             for y in 0..IMAGE_SIDE * SCALE {
                 for x in 0..IMAGE_SIDE * SCALE {
                     let ink = 255 - image[(y / SCALE) * IMAGE_SIDE + x / SCALE];

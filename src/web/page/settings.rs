@@ -1,7 +1,7 @@
 //! The model panel: the preset's layer table, and the settings read into a [`TrainConfig`].
 
 use crate::model::preset;
-use crate::train::{LossKind, OptimizerKind, TrainConfig};
+use crate::train::{LossKind, LrSchedule, OptimizerKind, TrainConfig};
 
 use super::dom;
 
@@ -46,6 +46,7 @@ pub fn read() -> Result<TrainConfig, String> {
     let config = TrainConfig::new(model)
         .with_optimizer(dom::value("optimizer").parse::<OptimizerKind>()?)
         .with_loss(dom::value("loss").parse::<LossKind>()?)
+        .with_schedule(dom::value("schedule").parse::<LrSchedule>()?)
         .with_learning_rate(number("learning-rate", "learning rate")?)
         .with_batch_size(number("batch-size", "batch size")?)
         .with_epochs(number("epochs", "epochs")?)

@@ -3,7 +3,7 @@
 
 use burn::prelude::Device;
 
-use super::js;
+use super::super::js;
 
 /// The chosen device and what the page says about it.
 pub struct Backend {
@@ -26,8 +26,8 @@ fn cpu(notice: String) -> Backend {
 }
 
 /// Picks the backend once, at start.
-pub async fn choose() -> Backend {
-    if js::query_param("backend").as_deref() == Some("cpu") {
+pub async fn choose(force_cpu: bool) -> Backend {
+    if force_cpu {
         return cpu(
             "Training runs on the CPU because the address asks for it (?backend=cpu).".into(),
         );
@@ -38,7 +38,7 @@ pub async fn choose() -> Backend {
                 .into(),
         );
     }
-    let adapter = js::call_boot_string("atelierAdapterName")
+    let adapter = js::call_global_string("atelierAdapterName")
         .await
         .unwrap_or_default();
     if adapter.is_empty() {

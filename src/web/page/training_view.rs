@@ -7,7 +7,8 @@ use plotters_canvas::CanvasBackend;
 use crate::plot::{draw_accuracy_chart, draw_loss_chart};
 use crate::train::{History, TrainEvent};
 
-use super::{dom, js};
+use super::super::js;
+use super::dom;
 
 /// What the view remembers of the run it shows.
 #[derive(Default)]

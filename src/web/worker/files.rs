@@ -3,7 +3,9 @@
 
 use crate::data::{CsvReader, DataError, Dataset, IdxFile, inflate_if_gzip, is_idx, parse_idx};
 
-use super::{dom, js};
+use super::super::js;
+use super::super::protocol::Reply;
+use super::reply;
 
 /// A file's name and bytes.
 pub struct NamedBytes {
@@ -45,17 +47,11 @@ async fn parse_csv_in_slices(
 }
 
 fn show_progress(done: usize, total: usize, text: &str) {
-    dom::set_hidden("load-progress", false);
-    dom::set_attr("load-progress", "max", &total.max(1).to_string());
-    dom::set_attr("load-progress", "value", &done.to_string());
-    dom::set_text(
-        "load-status",
-        &format!(
-            "{text}: {:.0} of {:.0} MB",
-            done as f64 / 1e6,
-            total as f64 / 1e6
-        ),
-    );
+    reply(&Reply::Progress {
+        done,
+        total,
+        text: text.to_string(),
+    });
 }
 
 /// Reads every file; on the first bad one, returns its error and nothing else (so what was
@@ -114,7 +110,5 @@ pub async fn load(files: Vec<NamedBytes>) -> Result<Loaded, String> {
     let mut labelled = labelled.into_iter();
     loaded.train = labelled.next();
     loaded.test = unlabelled.into_iter().next().or_else(|| labelled.next());
-    dom::set_hidden("load-progress", true);
-    dom::set_text("load-status", "");
     Ok(loaded)
 }

@@ -1,20 +1,17 @@
 //! After training: validation accuracy, the confusion matrix and per-class accuracy.
 
+use super::super::protocol::EvalSummary;
 use crate::data::CLASS_NAMES;
-use crate::eval::Evaluation;
 
 use super::dom;
 
-/// Renders the validation results (and the test accuracy when the test set had labels).
-pub fn show(validation: &Evaluation, test_accuracy: Option<f32>) {
+/// Renders the validation results.
+pub fn show(validation: &EvalSummary) {
     let mut html = format!(
-        "<p><strong data-testid=\"val-accuracy\">Validation accuracy: {:.2}%</strong> on {} images{}.</p>",
+        "<p><strong data-testid=\"val-accuracy\">Validation accuracy: {:.2}%</strong> on {} images (loss {:.4}).</p>",
         validation.accuracy * 100.0,
         validation.confusion.total(),
-        test_accuracy.map_or(String::new(), |a| format!(
-            "; <strong data-testid=\"test-accuracy\">test accuracy: {:.2}%</strong>",
-            a * 100.0
-        ))
+        validation.loss
     );
     html += "<div class=\"results-row\"><div><h3>Confusion matrix (rows: true class, columns: predicted)</h3><table data-testid=\"confusion-matrix\"><tr><th></th>";
     for (class, name) in CLASS_NAMES.iter().enumerate() {

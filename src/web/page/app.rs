@@ -1,0 +1,363 @@
+//! The page's state and its wiring: files and settings go to the engine worker, its replies
+//! update the page.
+
+use std::cell::RefCell;
+
+use js_sys::{Array, ArrayBuffer, Object, Reflect};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{DragEvent, File, FileList, HtmlInputElement, MessageEvent, Worker};
+
+use crate::eval::{PredictionsLayout, predictions_csv};
+
+use super::super::protocol::{Reply, Request};
+use super::training_view::TrainingView;
+use super::{browser, dom, overview, results, settings};
+
+/// What the page remembers between the engine's replies.
+#[derive(Default)]
+struct Page {
+    worker: Option<Worker>,
+    /// Loading or training: one long task at a time.
+    busy: bool,
+    has_train: bool,
+    trained: bool,
+    view: Option<TrainingView>,
+    predictions: Option<Vec<u8>>,
+}
+
+thread_local! {
+    static PAGE: RefCell<Page> = RefCell::new(Page::default());
+}
+
+fn with_page<T>(f: impl FnOnce(&mut Page) -> T) -> T {
+    PAGE.with(|page| f(&mut page.borrow_mut()))
+}
+
+pub fn start() {
+    wire_events();
+    settings::show_summary();
+    dom::set_state("idle");
+    dom::set_disabled("train-button", true);
+    dom::set_text("backend", "…");
+    match Worker::new("./worker.js") {
+        Ok(worker) => {
+            let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+                match event
+                    .data()
+                    .as_string()
+                    .map(|json| serde_json::from_str::<Reply>(&json))
+                {
+                    Some(Ok(reply)) => on_reply(reply),
+                    _ => web_sys::console::error_1(&"unreadable reply from the engine".into()),
+                }
+            });
+            worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+            on_message.forget();
+            let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(|event: web_sys::Event| {
+                let message = Reflect::get(&event, &"message".into())
+                    .ok()
+                    .and_then(|m| m.as_string())
+                    .unwrap_or_else(|| "unknown error".into());
+                failed(&format!("The engine stopped: {message}"));
+            });
+            worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+            on_error.forget();
+            with_page(|p| p.worker = Some(worker));
+            let force_cpu = browser::query_param("backend").as_deref() == Some("cpu");
+            send(&Request::Init { force_cpu }, &[]);
+        }
+        Err(e) => failed(&format!("The engine could not start: {e:?}")),
+    }
+}
+
+/// Posts a request (and its buffers, transferred) to the engine.
+fn send(request: &Request, buffers: &[ArrayBuffer]) {
+    let Some(worker) = with_page(|p| p.worker.clone()) else {
+        return;
+    };
+    let message = Object::new();
+    let json = serde_json::to_string(request).unwrap_or_default();
+    let list = Array::new();
+    for buffer in buffers {
+        list.push(buffer);
+    }
+    let _ = Reflect::set(&message, &"json".into(), &json.into());
+    let _ = Reflect::set(&message, &"buffers".into(), &list);
+    if let Err(e) = worker.post_message_with_transfer(&message, &list) {
+        failed(&format!("Could not reach the engine: {e:?}"));
+    }
+}
+
+fn failed(message: &str) {
+    dom::show_error(message);
+    with_page(|p| p.busy = false);
+    set_training_controls(false);
+    dom::set_state("error");
+}
+
+fn on_reply(reply: Reply) {
+    match reply {
+        Reply::Ready {
+            backend,
+            adapter,
+            notice,
+        } => {
+            dom::set_text("backend", &backend);
+            dom::set_text("adapter", &adapter);
+            if let Some(notice) = notice {
+                dom::set_text("backend-notice", &notice);
+                dom::set_hidden("backend-notice", false);
+            }
+            dom::set_disabled("train-button", false);
+        }
+        Reply::Progress { done, total, text } => {
+            dom::set_hidden("load-progress", false);
+            dom::set_attr("load-progress", "max", &total.max(1).to_string());
+            dom::set_attr("load-progress", "value", &done.to_string());
+            dom::set_text(
+                "load-status",
+                &format!(
+                    "{text}: {:.0} of {:.0} MB",
+                    done as f64 / 1e6,
+                    total as f64 / 1e6
+                ),
+            );
+        }
+        Reply::Loaded { train, test } => {
+            dom::clear_error();
+            loading_done();
+            overview::show(train.as_deref(), test.as_deref());
+            with_page(|p| {
+                p.has_train |= train.is_some();
+                if test.is_some() {
+                    p.predictions = None;
+                }
+            });
+            if test.is_some() {
+                dom::set_disabled("download-predictions", true);
+                dom::set_text("predictions-status", "");
+            }
+            let trained = with_page(|p| {
+                p.busy = false;
+                p.trained
+            });
+            dom::set_state(if trained { "done" } else { "idle" });
+        }
+        Reply::LoadFailed { message } => {
+            loading_done();
+            failed(&message);
+        }
+        Reply::Training { event } => {
+            if let crate::train::TrainEvent::Error { message } = &event {
+                failed(&format!("Training stopped: {message}"));
+            }
+            with_page(|p| {
+                if let Some(view) = p.view.as_mut() {
+                    view.on_event(&event);
+                }
+            });
+        }
+        Reply::Trained { validation } => {
+            set_training_controls(false);
+            if let Some(validation) = &validation {
+                results::show(validation);
+            }
+            with_page(|p| {
+                p.busy = false;
+                p.trained = true;
+            });
+            dom::set_state("done");
+        }
+        Reply::Predictions {
+            test_name,
+            predictions,
+            accuracy,
+        } => {
+            dom::set_text(
+                "predictions-status",
+                &format!(
+                    "{} predictions for {test_name} ready{}.",
+                    predictions.len(),
+                    accuracy.map_or(String::new(), |a| format!(
+                        " (its labels say {:.2}% are right)",
+                        a * 100.0
+                    ))
+                ),
+            );
+            with_page(|p| p.predictions = Some(predictions));
+            dom::set_disabled("download-predictions", false);
+        }
+        Reply::Failed { message } => failed(&message),
+    }
+}
+
+fn loading_done() {
+    dom::set_hidden("load-progress", true);
+    dom::set_text("load-status", "");
+}
+
+fn wire_events() {
+    for event in ["dragenter", "dragover"] {
+        dom::on("drop-zone", event, |e| {
+            e.prevent_default();
+            let _ = dom::element("drop-zone").class_list().add_1("over");
+        });
+    }
+    dom::on("drop-zone", "dragleave", |_| {
+        let _ = dom::element("drop-zone").class_list().remove_1("over");
+    });
+    dom::on("drop-zone", "drop", |e| {
+        e.prevent_default();
+        let _ = dom::element("drop-zone").class_list().remove_1("over");
+        let files = e
+            .dyn_ref::<DragEvent>()
+            .and_then(|d| d.data_transfer())
+            .and_then(|t| t.files());
+        if let Some(files) = files {
+            spawn_local(load_files(file_vec(&files)));
+        }
+    });
+    dom::on("file-input", "change", |_| {
+        let input: HtmlInputElement = dom::typed("file-input");
+        if let Some(files) = input.files() {
+            let files = file_vec(&files);
+            input.set_value("");
+            spawn_local(load_files(files));
+        }
+    });
+    dom::on("sample-button", "click", |_| spawn_local(load_sample()));
+    dom::on("model-preset", "change", |_| settings::show_summary());
+    dom::on("train-button", "click", |_| train_now());
+    dom::on("pause-button", "click", |_| toggle_pause());
+    dom::on("stop-button", "click", |_| send(&Request::Stop, &[]));
+    dom::on("download-predictions", "click", |_| download_predictions());
+}
+
+fn file_vec(list: &FileList) -> Vec<File> {
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
+}
+
+/// Claims the page for a long task; false (with a message) when another one runs.
+fn claim(what: &str) -> bool {
+    with_page(|p| {
+        if p.busy {
+            dom::show_error(&format!(
+                "Please wait: {what} can start once the current work ends."
+            ));
+            false
+        } else {
+            p.busy = true;
+            true
+        }
+    })
+}
+
+async fn load_files(files: Vec<File>) {
+    if files.is_empty() || !claim("loading") {
+        return;
+    }
+    dom::set_state("loading");
+    let mut names = Vec::new();
+    let mut buffers = Vec::new();
+    for file in files {
+        match browser::file_buffer(&file).await {
+            Ok(buffer) => {
+                names.push(file.name());
+                buffers.push(buffer);
+            }
+            Err(message) => return failed(&message),
+        }
+    }
+    send(&Request::Load { names }, &buffers);
+}
+
+async fn load_sample() {
+    if !claim("loading the sample") {
+        return;
+    }
+    dom::set_state("loading");
+    let mut names = Vec::new();
+    let mut buffers = Vec::new();
+    for name in [
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ] {
+        match browser::fetch_buffer(&format!("sample/{name}")).await {
+            Ok(buffer) => {
+                names.push(format!("sample {name}"));
+                buffers.push(buffer);
+            }
+            Err(message) => return failed(&format!("The sample could not be loaded: {message}")),
+        }
+    }
+    send(&Request::Load { names }, &buffers);
+}
+
+fn train_now() {
+    let config = match settings::read() {
+        Ok(config) => config,
+        Err(message) => return dom::show_error(&message),
+    };
+    if !with_page(|p| p.has_train) {
+        return dom::show_error(
+            "Load a training set first: drop train.csv here, or try the sample.",
+        );
+    }
+    if !claim("training") {
+        return;
+    }
+    dom::clear_error();
+    dom::set_state("training");
+    set_training_controls(true);
+    let view = TrainingView::new(config.epochs, config.batch_size);
+    with_page(|p| {
+        p.view = Some(view);
+        p.trained = false;
+        p.predictions = None;
+    });
+    dom::set_disabled("download-predictions", true);
+    send(
+        &Request::Train {
+            config: Box::new(config),
+        },
+        &[],
+    );
+}
+
+fn set_training_controls(training: bool) {
+    dom::set_disabled("train-button", training);
+    dom::set_disabled("pause-button", !training);
+    dom::set_disabled("stop-button", !training);
+    dom::set_text("pause-button", "Pause");
+}
+
+fn toggle_pause() {
+    if dom::element("status")
+        .get_attribute("data-state")
+        .as_deref()
+        == Some("paused")
+    {
+        send(&Request::Resume, &[]);
+        dom::set_text("pause-button", "Pause");
+        dom::set_state("training");
+    } else {
+        send(&Request::Pause, &[]);
+        dom::set_text("pause-button", "Resume");
+        dom::set_state("paused");
+    }
+}
+
+fn download_predictions() {
+    let Some(predictions) = with_page(|p| p.predictions.clone()) else {
+        return dom::show_error("Train a model and load a test set (test.csv) to get predictions.");
+    };
+    let name = format!("fashion_mnist_pred_team{}.csv", settings::team());
+    let csv = predictions_csv(&predictions, PredictionsLayout::Label);
+    if let Err(e) = browser::download(&name, &csv, "text/csv") {
+        dom::show_error(&format!("The download failed: {e:?}"));
+    }
+}

@@ -1,0 +1,131 @@
+//! Messages between the page (main thread) and the engine (a dedicated Web Worker). They travel
+//! as JSON text; file bytes travel beside them as transferred `ArrayBuffer`s, never copied.
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::{Dataset, NUM_CLASSES};
+use crate::eval::{ConfusionMatrix, Evaluation};
+use crate::train::{TrainConfig, TrainEvent};
+
+/// Page to engine.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Request {
+    /// Choose the backend (`?backend=cpu` forces the CPU).
+    Init {
+        force_cpu: bool,
+    },
+    /// Read these files (their bytes are the message's buffers, in order).
+    Load {
+        names: Vec<String>,
+    },
+    /// Train on the loaded training set.
+    Train {
+        config: Box<TrainConfig>,
+    },
+    Pause,
+    Resume,
+    Stop,
+}
+
+/// One image shown in the page's sample grid.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Sample {
+    pub label: u8,
+    pub pixels: Vec<u8>,
+}
+
+/// What the page shows of a loaded dataset.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SetInfo {
+    pub name: String,
+    pub count: usize,
+    pub labelled: bool,
+    pub class_counts: [usize; NUM_CLASSES],
+    /// A few images of each class, for the sample grid.
+    pub samples: Vec<Sample>,
+}
+
+impl SetInfo {
+    /// Up to `per_class` images of each class (or the first images when unlabelled).
+    pub fn describe(name: &str, data: &Dataset, per_class: usize) -> Self {
+        let mut taken = [0; NUM_CLASSES];
+        let mut samples = Vec::new();
+        for (index, &label) in data.labels().unwrap_or(&[]).iter().enumerate() {
+            if taken.iter().all(|&t| t == per_class) {
+                break;
+            }
+            if taken[label as usize] < per_class {
+                taken[label as usize] += 1;
+                samples.push(Sample {
+                    label,
+                    pixels: data.image(index).to_vec(),
+                });
+            }
+        }
+        Self {
+            name: name.to_string(),
+            count: data.len(),
+            labelled: data.is_labelled(),
+            class_counts: data.class_counts(),
+            samples,
+        }
+    }
+}
+
+/// Validation results, without the per-image predictions.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct EvalSummary {
+    pub loss: f32,
+    pub accuracy: f32,
+    pub confusion: ConfusionMatrix,
+}
+
+impl From<&Evaluation> for EvalSummary {
+    fn from(e: &Evaluation) -> Self {
+        Self {
+            loss: e.loss,
+            accuracy: e.accuracy,
+            confusion: e.confusion.clone(),
+        }
+    }
+}
+
+/// Engine to page.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Reply {
+    /// The backend is chosen: `WebGPU` or `CPU`.
+    Ready {
+        backend: String,
+        adapter: String,
+        notice: Option<String>,
+    },
+    /// Reading files: bytes done of total.
+    Progress {
+        done: usize,
+        total: usize,
+        text: String,
+    },
+    /// Files read; `None` leaves that set as it was.
+    Loaded {
+        train: Option<Box<SetInfo>>,
+        test: Option<Box<SetInfo>>,
+    },
+    /// A file could not be read; nothing changed.
+    LoadFailed { message: String },
+    /// Training progress.
+    Training { event: TrainEvent },
+    /// Training is over; validation results.
+    Trained {
+        validation: Option<Box<EvalSummary>>,
+    },
+    /// Predictions for the loaded test set (and its accuracy when it has labels).
+    Predictions {
+        test_name: String,
+        predictions: Vec<u8>,
+        accuracy: Option<f32>,
+    },
+    /// Something failed (training, a panic inside the engine).
+    Failed { message: String },
+}

@@ -1,0 +1,59 @@
+//! The engine, in a dedicated Web Worker: it owns the data, the device and the model, so that
+//! parsing, GPU kernel compilation, autotuning and training never block the page.
+
+mod backend;
+mod engine;
+mod files;
+mod host;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+
+use super::protocol::{Reply, Request};
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+/// Sends a reply to the page.
+pub(crate) fn reply(reply: &Reply) {
+    match serde_json::to_string(reply) {
+        Ok(json) => {
+            let _ = scope().post_message(&json.into());
+        }
+        Err(e) => web_sys::console::error_1(&format!("unsendable reply: {e}").into()),
+    }
+}
+
+/// Called once by the worker's binary.
+pub fn start() {
+    let _ = console_log::init_with_level(log::Level::Warn);
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.to_string();
+        web_sys::console::error_1(&message.clone().into());
+        reply(&Reply::Failed {
+            message: format!("Something went wrong inside the engine: {message}"),
+        });
+    }));
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
+        let data = event.data();
+        let json = js_sys::Reflect::get(&data, &"json".into())
+            .ok()
+            .and_then(|j| j.as_string())
+            .unwrap_or_default();
+        let buffers: Vec<js_sys::ArrayBuffer> = js_sys::Reflect::get(&data, &"buffers".into())
+            .ok()
+            .and_then(|b| b.dyn_into::<js_sys::Array>().ok())
+            .map(|array| array.iter().filter_map(|b| b.dyn_into().ok()).collect())
+            .unwrap_or_default();
+        match serde_json::from_str::<Request>(&json) {
+            Ok(request) => engine::handle(request, buffers),
+            Err(e) => reply(&Reply::Failed {
+                message: format!("the engine got a message it does not understand: {e}"),
+            }),
+        }
+    });
+    scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+}

@@ -1,0 +1,6 @@
+//! The engine worker's entry point (built by Trunk for wasm32 with `--features web`).
+
+fn main() {
+    #[cfg(target_arch = "wasm32")]
+    atelier::web::worker::start();
+}
