@@ -21,3 +21,8 @@ cargo clippy --release --target wasm32-unknown-unknown --lib --bin atelier-web -
 step "native tests on real Fashion-MNIST"
 cargo test --release
 
+step "build the app (release, wasm-opt)"
+trunk build --release --offline --skip-version-check
+
+step "browser tests in headless Chromium (WebGPU on SwiftShader, and the CPU backend)"
+node --test --test-reporter=spec --test-concurrency=1 tests/e2e/

@@ -2,6 +2,15 @@
 // the `atelier-worker` binary, named after it).
 importScripts("./gpu.js");
 importScripts("./atelier-worker.js");
-wasm_bindgen("./atelier-worker_bg.wasm").catch((error) => {
-  self.postMessage(JSON.stringify({ type: "failed", message: `The engine could not start: ${error}` }));
-});
+
+// Messages that arrive while the WebAssembly loads would find no handler: keep them, and hand
+// them to the engine's handler once it has installed itself.
+const early = [];
+self.onmessage = (event) => early.push(event);
+wasm_bindgen({ module_or_path: "./atelier-worker_bg.wasm" })
+  .then(() => {
+    for (const event of early.splice(0)) self.onmessage(event);
+  })
+  .catch((error) => {
+    self.postMessage(JSON.stringify({ type: "failed", message: `The engine could not start: ${error}` }));
+  });

@@ -61,6 +61,7 @@ for (const [label, query, backend] of [["WebGPU", "", "WebGPU"], ["CPU backend",
       await page.fill('[data-testid="epochs"]', "2");
       await page.fill('[data-testid="batch-size"]', "32");
       await page.fill('[data-testid="learning-rate"]', "0.001");
+      await page.selectOption("#schedule", "constant"); // the notebook's: no decay
       await page.fill('[data-testid="team"]', "Z");
       const blankChart = await canvasPixels(page, "loss-chart");
 

@@ -27,7 +27,10 @@ export function serve(dir) {
     if (!file.startsWith(dir)) return res.writeHead(403).end();
     if (urlPath.endsWith("/")) file = path.join(file, "index.html");
     fs.readFile(file, (err, body) => {
-      if (err) return res.writeHead(404).end("not found");
+      if (err) {
+        if (process.env.E2E_DEBUG) console.error(`404 ${urlPath}`);
+        return res.writeHead(404).end("not found");
+      }
       res.writeHead(200, { "content-type": TYPES[path.extname(file)] || "application/octet-stream" });
       res.end(body);
     });
