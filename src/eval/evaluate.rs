@@ -4,7 +4,7 @@ use burn::tensor::activation::softmax;
 use super::ConfusionMatrix;
 use crate::data::{Dataset, NUM_CLASSES, batch_images, images_to_tensor};
 use crate::model::Network;
-use crate::train::{LossKind, TrainError};
+use crate::train::{LossKind, TrainError, TrainHost};
 
 /// A model measured on labelled images.
 #[derive(Clone, Debug, PartialEq)]
@@ -122,4 +122,30 @@ impl Evaluation {
             predictions,
         }
     }
+}
+
+/// Images evaluated between two turns given back to the host.
+const SLICE_IMAGES: usize = 2048;
+
+/// [`evaluate`], a slice of images at a time, letting `host` breathe in between (a browser must
+/// get its event loop back). `None` when `indices` is empty.
+pub async fn evaluate_in_slices(
+    model: &Network,
+    dataset: &Dataset,
+    indices: &[usize],
+    batch_size: usize,
+    loss: LossKind,
+    device: &Device,
+    host: &mut impl TrainHost,
+) -> Result<Option<Evaluation>, TrainError> {
+    let mut total: Option<Evaluation> = None;
+    for chunk in indices.chunks(SLICE_IMAGES) {
+        let part = evaluate(model, dataset, chunk, batch_size, loss, device).await?;
+        total = Some(match total {
+            Some(sum) => sum.merge(part),
+            None => part,
+        });
+        host.sleep(0).await;
+    }
+    Ok(total)
 }

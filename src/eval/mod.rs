@@ -6,5 +6,5 @@ mod evaluate;
 mod predictions;
 
 pub use confusion::ConfusionMatrix;
-pub use evaluate::{Evaluation, evaluate, predict, predict_probabilities};
+pub use evaluate::{Evaluation, evaluate, evaluate_in_slices, predict, predict_probabilities};
 pub use predictions::{PredictionsLayout, predictions_csv};

@@ -1,16 +1,42 @@
+use std::ops::Range;
+
 use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::{TRAIN_COLOR, VALIDATION_COLOR, chart_error};
 use crate::train::History;
 
 /// The x range: whole epochs, at least one.
-fn epoch_range(history: &History, planned_epochs: usize) -> std::ops::Range<f64> {
+fn epoch_range(history: &History, planned_epochs: usize) -> Range<f64> {
     let done = history.epochs.len();
     let last_batch = history.batch_losses.last().map_or(0.0, |&(x, _)| x);
     0.0..(planned_epochs.max(done) as f64)
         .max(last_batch.ceil())
         .max(1.0)
+}
+
+/// The frame both curves share: a caption, epochs along x, a light grid.
+fn epoch_chart<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    caption: &str,
+    x: Range<f64>,
+    y: Range<f64>,
+) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String> {
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption, ("sans-serif", 18))
+        .margin(10)
+        .x_label_area_size(30)
+        .y_label_area_size(45)
+        .build_cartesian_2d(x, y)
+        .map_err(chart_error)?;
+    chart
+        .configure_mesh()
+        .x_desc("epoch")
+        .light_line_style(WHITE.mix(0.0))
+        .draw()
+        .map_err(chart_error)?;
+    Ok(chart)
 }
 
 /// Training loss as it goes (every batch read, thin) and per epoch, validation loss per epoch.
@@ -44,19 +70,7 @@ pub fn draw_loss_chart<DB: DrawingBackend>(
         .max(0.1)
         * 1.05;
 
-    let mut chart = ChartBuilder::on(area)
-        .caption("Loss", ("sans-serif", 18))
-        .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(45)
-        .build_cartesian_2d(epoch_range(history, planned_epochs), 0.0..top)
-        .map_err(chart_error)?;
-    chart
-        .configure_mesh()
-        .x_desc("epoch")
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
-        .map_err(chart_error)?;
+    let mut chart = epoch_chart(area, "Loss", epoch_range(history, planned_epochs), 0.0..top)?;
 
     chart
         .draw_series(LineSeries::new(
@@ -111,19 +125,12 @@ pub fn draw_accuracy_chart<DB: DrawingBackend>(
         .fold(1.0f64, f64::min)
         .min(0.5)
         - 0.05;
-    let mut chart = ChartBuilder::on(area)
-        .caption("Validation accuracy", ("sans-serif", 18))
-        .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(45)
-        .build_cartesian_2d(epoch_range(history, planned_epochs), bottom.max(0.0)..1.0)
-        .map_err(chart_error)?;
-    chart
-        .configure_mesh()
-        .x_desc("epoch")
-        .light_line_style(WHITE.mix(0.0))
-        .draw()
-        .map_err(chart_error)?;
+    let mut chart = epoch_chart(
+        area,
+        "Validation accuracy",
+        epoch_range(history, planned_epochs),
+        bottom.max(0.0)..1.0,
+    )?;
     chart
         .draw_series(LineSeries::new(
             points.clone(),

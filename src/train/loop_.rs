@@ -7,7 +7,7 @@ use super::{
     TrainHost,
 };
 use crate::data::{Dataset, SeededRng, Split, batch_images, split_indices};
-use crate::eval::{Evaluation, evaluate};
+use crate::eval::evaluate_in_slices;
 use crate::model::Network;
 
 /// The result of a run: the model (validation mode, on the plain device), its history, and the
@@ -147,20 +147,18 @@ async fn run(
             / batches as f32;
         let train_seconds = epoch_start.elapsed().as_secs_f64();
 
-        let (val_loss, val_accuracy) = if split.validation.is_empty() {
-            (None, None)
-        } else {
-            let evaluation = validate(
-                &model.valid(),
-                dataset,
-                &split.validation,
-                config,
-                device,
-                host,
-            )
-            .await?;
-            (Some(evaluation.loss), Some(evaluation.accuracy))
-        };
+        let validation = evaluate_in_slices(
+            &model.valid(),
+            dataset,
+            &split.validation,
+            config.batch_size.max(256),
+            config.loss,
+            device,
+            host,
+        )
+        .await?;
+        let (val_loss, val_accuracy) =
+            validation.map_or((None, None), |v| (Some(v.loss), Some(v.accuracy)));
         let metrics = EpochMetrics {
             epoch,
             train_loss,
@@ -179,36 +177,4 @@ async fn run(
         split,
         stopped,
     })
-}
-
-/// Images validated between two turns given back to the host.
-const VALIDATION_SLICE: usize = 2048;
-
-/// The validation pass, a slice at a time so that a browser stays responsive.
-async fn validate(
-    model: &Network,
-    dataset: &Dataset,
-    indices: &[usize],
-    config: &TrainConfig,
-    device: &Device,
-    host: &mut impl TrainHost,
-) -> Result<Evaluation, TrainError> {
-    let mut total: Option<Evaluation> = None;
-    for chunk in indices.chunks(VALIDATION_SLICE) {
-        let part = evaluate(
-            model,
-            dataset,
-            chunk,
-            config.batch_size.max(256),
-            config.loss,
-            device,
-        )
-        .await?;
-        total = Some(match total {
-            Some(sum) => sum.merge(part),
-            None => part,
-        });
-        host.sleep(0).await;
-    }
-    total.ok_or_else(|| TrainError::Data("nothing to validate".into()))
 }

@@ -7,9 +7,9 @@ use burn::prelude::Device;
 use wasm_bindgen_futures::spawn_local;
 
 use crate::data::Dataset;
-use crate::eval::{Evaluation, evaluate, predict};
+use crate::eval::{evaluate_in_slices, predict};
 use crate::model::Network;
-use crate::train::{LossKind, TrainConfig, TrainControl, train};
+use crate::train::{TrainConfig, TrainControl, train};
 
 use super::super::js;
 use super::super::protocol::{EvalSummary, Reply, Request, SetInfo};
@@ -138,41 +138,25 @@ async fn train_model(config: TrainConfig) {
         &model,
         &train_set.1,
         &trained.split.validation,
+        256,
         config.loss,
         &device,
+        &mut WorkerHost::new(),
     )
     .await
     {
         Ok(validation) => validation,
-        Err(message) => return reply(&Reply::Failed { message }),
+        Err(error) => {
+            return reply(&Reply::Failed {
+                message: error.to_string(),
+            });
+        }
     };
     // Predictions first, so that the page can offer them as soon as it says "done".
     predict_test_set().await;
     reply(&Reply::Trained {
         validation: validation.as_ref().map(|v| Box::new(EvalSummary::from(v))),
     });
-}
-
-/// Validation results, a slice of images at a time.
-async fn evaluate_in_slices(
-    model: &Network,
-    data: &Dataset,
-    indices: &[usize],
-    loss: LossKind,
-    device: &Device,
-) -> Result<Option<Evaluation>, String> {
-    let mut total: Option<Evaluation> = None;
-    for chunk in indices.chunks(SLICE_IMAGES) {
-        let part = evaluate(model, data, chunk, 256, loss, device)
-            .await
-            .map_err(|e| e.to_string())?;
-        total = Some(match total {
-            Some(sum) => sum.merge(part),
-            None => part,
-        });
-        js::yield_now().await;
-    }
-    Ok(total)
 }
 
 /// Predicts the loaded test set with the current model, when both exist.
