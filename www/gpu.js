@@ -21,9 +21,10 @@
   };
 })();
 
-// A yield to the event loop that is not clamped to 4 ms like setTimeout(0).
+// A yield to the event loop that is not clamped to 4 ms like setTimeout(0). Not
+// scheduler.yield(): its continuation runs before queued messages, so a pause or stop sent by
+// the page would wait until training ends.
 self.atelierYield = function () {
-  if (self.scheduler && typeof self.scheduler.yield === "function") return self.scheduler.yield();
   return new Promise((resolve) => {
     const channel = new MessageChannel();
     channel.port1.onmessage = () => resolve();

@@ -1,0 +1,59 @@
+// Pause, resume and stop in the page (CPU backend: fast and deterministic enough to catch the
+// loop between batches).
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { ROOT, fixtures, launch, serve } from "./support.mjs";
+
+let server;
+let browser;
+let data;
+
+before(async () => {
+  server = await serve(path.join(ROOT, "dist"));
+  browser = await launch();
+  data = fixtures(3000, 100);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const progress = (page) => page.getAttribute('[data-testid="progress"]', "value").then(Number);
+const state = (page) => page.getAttribute('[data-testid="status"]', "data-state");
+
+test("pause holds training, resume goes on, stop keeps the model trained so far", { timeout: 300_000 }, async () => {
+  assert.ok(fs.existsSync(path.join(ROOT, "dist", "index.html")), "build the app first");
+  const page = await browser.newPage();
+  await page.goto(`${server.url}?backend=cpu`);
+  await page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "CPU");
+  await page.setInputFiles('[data-testid="file-input"]', [data.train, data.test]);
+  await page.waitForFunction(() => document.querySelector('[data-testid="dataset-summary"]').dataset.testCount === "100");
+  await page.selectOption('[data-testid="model-preset"]', "default");
+  await page.fill('[data-testid="epochs"]', "50");
+  await page.fill('[data-testid="batch-size"]', "16");
+  await page.click('[data-testid="train-button"]');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="progress"]').getAttribute("value")) > 0);
+
+  await page.click('[data-testid="pause-button"]');
+  assert.equal(await state(page), "paused");
+  await page.waitForTimeout(1500); // a batch already under way may still report
+  const held = await progress(page);
+  await page.waitForTimeout(2000);
+  assert.equal(await progress(page), held, "no batch runs while paused");
+
+  await page.click('[data-testid="pause-button"]');
+  assert.equal(await state(page), "training");
+  await page.waitForFunction((before) => Number(document.querySelector('[data-testid="progress"]').getAttribute("value")) > before, held);
+
+  await page.click('[data-testid="stop-button"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="status"]').dataset.state === "done", null, { timeout: 120_000 });
+  const max = Number(await page.getAttribute('[data-testid="progress"]', "max"));
+  assert.ok((await progress(page)) < max, "stopped before the end");
+  assert.match(await page.textContent("#speed"), /^Stopped after/);
+  assert.equal(await page.isEnabled('[data-testid="download-predictions"]'), true, "the model trained so far predicts");
+  assert.equal(await page.textContent('[data-testid="error"]'), "");
+  await page.close();
+});
