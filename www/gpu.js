@@ -21,15 +21,12 @@
   };
 })();
 
-// A yield to the event loop that is not clamped to 4 ms like setTimeout(0). Not
-// scheduler.yield(): its continuation runs before queued messages, so a pause or stop sent by
-// the page would wait until training ends.
+// A turn of the event loop for the engine, taken about every 30 ms of work. A short timer, not
+// an immediately runnable task: scheduler.yield() and MessageChannel continuations can run
+// ahead of the page's queued messages, and then a pause or stop waits until training ends.
+// The timer leaves the thread idle for a moment, and queued messages run then.
 self.atelierYield = function () {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => resolve();
-    channel.port2.postMessage(0);
-  });
+  return new Promise((resolve) => setTimeout(resolve, 1));
 };
 
 // The adapter's name ("" when there is no WebGPU adapter).

@@ -39,9 +39,17 @@ test("pause holds training, resume goes on, stop keeps the model trained so far"
 
   await page.click('[data-testid="pause-button"]');
   assert.equal(await state(page), "paused");
-  await page.waitForTimeout(1500); // a batch already under way may still report
-  const held = await progress(page);
-  await page.waitForTimeout(2000);
+  // The pause takes effect at the engine's next batch boundary, and progress reports already
+  // on their way still arrive: wait until the progress settles (at most 30 s), then it must hold.
+  let held = await progress(page);
+  for (let waited = 0; ; waited += 2) {
+    await page.waitForTimeout(2000);
+    const now = await progress(page);
+    if (now === held) break;
+    assert.ok(waited < 30, `training still running ${waited} s after pause`);
+    held = now;
+  }
+  await page.waitForTimeout(3000);
   assert.equal(await progress(page), held, "no batch runs while paused");
 
   await page.click('[data-testid="pause-button"]');
