@@ -57,8 +57,6 @@ pub enum DataError {
         expected: &'static str,
         found: &'static str,
     },
-    /// The labels file that should sit beside an IDX images file could not be read.
-    IdxLabelsMissing { path: String, reason: String },
 }
 
 impl DataError {
@@ -137,9 +135,6 @@ impl DataError {
             }
             IdxWrongKind { expected, found } => {
                 format!("expected an IDX {expected} file, found an IDX {found} file")
-            }
-            IdxLabelsMissing { path, reason } => {
-                format!("its labels file {path} could not be read: {reason}")
             }
         }
     }
