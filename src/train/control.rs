@@ -2,7 +2,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
-use super::TrainEvent;
+use super::{History, TrainEvent};
+use crate::model::Network;
 
 const RUNNING: u8 = 0;
 const PAUSED: u8 = 1;
@@ -57,4 +58,11 @@ pub trait TrainHost {
 
     /// Waits about `milliseconds` (0: just yield). Awaited between batches and while paused.
     fn sleep(&mut self, milliseconds: u32) -> impl Future<Output = ()>;
+
+    /// After each epoch's validation, before its [`TrainEvent::Epoch`], with the model so far
+    /// (validation mode) and the history: a chance to keep a checkpoint. Does nothing unless a
+    /// host wants it.
+    fn epoch_finished(&mut self, _model: &Network, _history: &History) -> impl Future<Output = ()> {
+        async {}
+    }
 }

@@ -9,6 +9,7 @@ use super::{
 use crate::data::{Dataset, SeededRng, Split, batch_images, split_indices};
 use crate::eval::evaluate_in_slices;
 use crate::model::Network;
+use crate::saved::Weights;
 
 /// The result of a run: the model (validation mode, on the plain device), its history, and the
 /// split it was validated on.
@@ -38,7 +39,20 @@ pub async fn train(
     control: &TrainControl,
     host: &mut impl TrainHost,
 ) -> Result<Trained, TrainError> {
-    let result = run(config, dataset, device, control, host).await;
+    train_from(None, config, dataset, device, control, host).await
+}
+
+/// As [`train`], starting from `start`'s weights (a saved model of `config.model`'s
+/// architecture) instead of a fresh initialisation.
+pub async fn train_from(
+    start: Option<&Weights>,
+    config: &TrainConfig,
+    dataset: &Dataset,
+    device: &Device,
+    control: &TrainControl,
+    host: &mut impl TrainHost,
+) -> Result<Trained, TrainError> {
+    let result = run(start, config, dataset, device, control, host).await;
     match &result {
         Ok(trained) => host.emit(TrainEvent::Finished {
             epochs: trained.history.epochs.len(),
@@ -52,6 +66,7 @@ pub async fn train(
 }
 
 async fn run(
+    start: Option<&Weights>,
     config: &TrainConfig,
     dataset: &Dataset,
     device: &Device,
@@ -81,6 +96,11 @@ async fn run(
     device.seed(config.seed);
     let training_device = device.clone().autodiff();
     let mut model = Network::new(&config.model, &training_device).map_err(TrainError::Model)?;
+    if let Some(weights) = start {
+        model = weights
+            .load_into(model)
+            .map_err(|e| TrainError::Data(e.to_string()))?;
+    }
     let mut optimizer = config.optimizer.init(config.momentum, config.weight_decay);
     let mut history = History::default();
     let mut rng = SeededRng::new(config.seed);
@@ -168,6 +188,8 @@ async fn run(
             seconds: epoch_start.elapsed().as_secs_f64(),
         };
         history.epochs.push(metrics.clone());
+        // The checkpoint first: once the epoch is announced, it is kept.
+        host.epoch_finished(&model.valid(), &history).await;
         host.emit(TrainEvent::Epoch(metrics));
     }
 

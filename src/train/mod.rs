@@ -12,7 +12,7 @@ mod schedule;
 pub use config::{TrainConfig, TrainError};
 pub use control::{TrainControl, TrainHost};
 pub use events::{BatchProgress, EpochMetrics, History, TrainEvent};
-pub use loop_::{Trained, train};
+pub use loop_::{Trained, train, train_from};
 pub use loss::LossKind;
 pub use optimizer::OptimizerKind;
 pub use schedule::LrSchedule;

@@ -2,6 +2,7 @@
 
 use atelier::data::{Dataset, LoadedFile, idx_labels_path_for, load_bytes};
 use atelier::model::{ModelSpec, preset};
+use atelier::saved::{SavedModel, is_model_file};
 
 /// A file read from disk.
 pub struct ReadFile {
@@ -14,6 +15,11 @@ pub struct ReadFile {
 /// is one. Errors come as `FILE:LINE:COLUMN: message`.
 pub fn read(path: &str) -> Result<ReadFile, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    if is_model_file(&bytes) {
+        return Err(format!(
+            "{path}: this is an Atelier model file, not images: give it with --model-file"
+        ));
+    }
     let loaded = load_bytes(&bytes).map_err(|e| e.located(path))?;
     let LoadedFile::IdxImages(images) = loaded else {
         return Ok(ReadFile {
@@ -62,4 +68,10 @@ pub fn model_spec(name: &str) -> Result<ModelSpec, String> {
     Err(format!(
         "unknown model {name:?}: choose baseline, alexnet, default, or a .json layer list"
     ))
+}
+
+/// A model file written by `--save-model` or the page's "Save model".
+pub fn saved_model(path: &str) -> Result<SavedModel, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    SavedModel::from_bytes(&bytes).map_err(|e| format!("{path}: {e}"))
 }

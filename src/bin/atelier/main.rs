@@ -4,6 +4,7 @@
 //! atelier check FILE...
 //! atelier summary [--model baseline|alexnet|default|FILE.json]
 //! atelier train --train FILE [--test FILE] [--model NAME] [--epochs N] ... [--json]
+//! atelier predict --model-file MODEL.atelier --test FILE [--predictions OUT.csv]
 //! atelier export-csv --input FILE --out OUT.csv
 //! atelier bench-parse FILE.csv
 //! ```
@@ -13,6 +14,7 @@ mod bench;
 mod check;
 mod export;
 mod files;
+mod predict;
 mod summary;
 mod train;
 
@@ -26,6 +28,9 @@ usage:
                 [--batch-size N] [--learning-rate X] [--optimizer sgd|adam|adamw|rmsprop]
                 [--loss cross-entropy|mse] [--schedule constant|cosine|step] [--momentum X] [--weight-decay X] [--seed N]
                 [--val-split F] [--limit N] [--predictions OUT.csv] [--with-ids]
+                [--device cpu|wgpu] [--json]
+                [--model-file MODEL.atelier (start from its weights)] [--save-model OUT.atelier]
+  atelier predict --model-file MODEL.atelier --test FILE [--predictions OUT.csv] [--with-ids]
                 [--device cpu|wgpu] [--json]
   atelier export-csv --input FILE --out OUT.csv [--limit N] [--no-labels] [--no-header]
   atelier bench-parse FILE.csv [--repeat N]
@@ -41,6 +46,7 @@ fn main() -> ExitCode {
         Some("check") => check::run(&rest),
         Some("summary") => summary::run(&rest),
         Some("train") => train::run(&rest),
+        Some("predict") => predict::run(&rest),
         Some("export-csv") => export::run(&rest),
         Some("bench-parse") => bench::run(&rest),
         Some("-h" | "--help" | "help") => {

@@ -2,8 +2,10 @@ use std::io::Write;
 
 use atelier::data::Dataset;
 use atelier::eval::{PredictionsLayout, evaluate, predict, predictions_csv};
+use atelier::saved::SavedModel;
 use atelier::train::{
-    LossKind, LrSchedule, OptimizerKind, TrainConfig, TrainControl, TrainEvent, TrainHost, train,
+    LossKind, LrSchedule, OptimizerKind, TrainConfig, TrainControl, TrainEvent, TrainHost,
+    train_from,
 };
 use burn::prelude::Device;
 
@@ -27,6 +29,8 @@ const OPTIONS: &[&str] = &[
     "limit",
     "predictions",
     "device",
+    "model-file",
+    "save-model",
 ];
 
 /// Prints progress: a line per epoch, or JSON objects on stdout with `--json`.
@@ -78,7 +82,7 @@ impl TrainHost for ConsoleHost {
     }
 }
 
-fn device(name: &str) -> Result<Device, String> {
+pub fn device(name: &str) -> Result<Device, String> {
     match name {
         "cpu" => Ok(Device::flex()),
         #[cfg(feature = "gpu")]
@@ -105,8 +109,18 @@ pub fn run(raw: &[String]) -> Result<(), String> {
         data = data.truncated(limit);
     }
     let test = args.get("test").map(files::dataset).transpose()?;
+    let start = args.get("model-file").map(files::saved_model).transpose()?;
+    let architecture = match (&start, args.get("model")) {
+        (Some(_), Some(_)) => {
+            return Err(
+                "give --model or --model-file, not both: a model file brings its own layers".into(),
+            );
+        }
+        (Some(saved), None) => saved.settings.model.clone(),
+        (None, name) => files::model_spec(name.unwrap_or("default"))?,
+    };
 
-    let config = TrainConfig::new(files::model_spec(args.get("model").unwrap_or("default"))?)
+    let config = TrainConfig::new(architecture)
         .with_epochs(args.parsed("epochs", 5)?)
         .with_batch_size(args.parsed("batch-size", 32)?)
         .with_learning_rate(args.parsed("learning-rate", 1e-3)?)
@@ -123,7 +137,8 @@ pub fn run(raw: &[String]) -> Result<(), String> {
         json,
         epochs: config.epochs,
     };
-    let trained = pollster::block_on(train(
+    let trained = pollster::block_on(train_from(
+        start.as_ref().map(|saved| &saved.weights),
         &config,
         &data,
         &device,
@@ -132,19 +147,52 @@ pub fn run(raw: &[String]) -> Result<(), String> {
     ))
     .map_err(|e| e.to_string())?;
 
-    if let Some(test) = test {
-        write_predictions(&args, &trained.model, &test, &device, json)?;
+    let test_accuracy = match &test {
+        Some(test) => write_predictions(&args, &trained.model, test, &device, json)?,
+        None => None,
+    };
+    if let Some(path) = args.get("save-model") {
+        // A model trained further keeps its earlier epochs in its history.
+        let mut history = start.map(|saved| saved.history).unwrap_or_default();
+        let offset = history.epochs.len();
+        history
+            .epochs
+            .extend(trained.history.epochs.iter().cloned().map(|mut m| {
+                m.epoch += offset;
+                m
+            }));
+        history.batch_losses.extend(
+            trained
+                .history
+                .batch_losses
+                .iter()
+                .map(|&(x, loss)| (x + offset as f64, loss)),
+        );
+        let saved = pollster::block_on(SavedModel::capture(
+            &trained.model,
+            ORIGIN,
+            &config,
+            &history,
+            test_accuracy,
+        ))
+        .map_err(|e| e.to_string())?;
+        let bytes = saved.to_bytes();
+        std::fs::write(path, &bytes).map_err(|e| format!("{path}: {e}"))?;
+        eprintln!("saved the model to {path} ({} bytes)", bytes.len());
     }
     Ok(())
 }
 
-fn write_predictions(
+/// What a model file trained here says about where it came from.
+const ORIGIN: &str = "trained by the atelier command line";
+
+pub fn write_predictions(
     args: &Args,
     model: &atelier::model::Network,
     test: &Dataset,
     device: &Device,
     json: bool,
-) -> Result<(), String> {
+) -> Result<Option<f32>, String> {
     let path = args.get("predictions").unwrap_or("predictions.csv");
     let layout = if args.switch("with-ids") {
         PredictionsLayout::ImageIdLabel
@@ -173,6 +221,7 @@ fn write_predictions(
                 test.len()
             );
         }
+        return Ok(Some(evaluation.accuracy));
     }
-    Ok(())
+    Ok(None)
 }
