@@ -9,6 +9,7 @@ mod dataset;
 mod error;
 mod idx;
 mod load;
+mod picture;
 mod split;
 mod write;
 
@@ -18,5 +19,6 @@ pub use dataset::{CLASS_NAMES, Dataset, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES};
 pub use error::DataError;
 pub use idx::{IdxFile, idx_labels_path_for, inflate_if_gzip, is_idx, parse_idx, parse_idx_pair};
 pub use load::{FileKind, LoadedFile, load_bytes};
+pub use picture::{darkness_from_rgba, photo_darkness, to_fashion_mnist};
 pub use split::{SeededRng, Split, shuffled_indices, split_indices};
 pub use write::{CsvOptions, to_csv};

@@ -7,6 +7,6 @@ mod spec;
 mod summary;
 
 pub use network::Network;
-pub use presets::{PRESET_NAMES, preset};
+pub use presets::{PRESET_NAMES, preset, preset_name};
 pub use spec::{Activation, LayerSpec, ModelSpec, Padding, Shape, SpecError};
 pub use summary::{LayerSummary, Summary};

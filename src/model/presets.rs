@@ -83,3 +83,10 @@ pub fn preset(name: &str) -> Option<ModelSpec> {
     };
     Some(ModelSpec::new(layers))
 }
+
+/// The name of the preset `spec` is, if it is one.
+pub fn preset_name(spec: &ModelSpec) -> Option<&'static str> {
+    PRESET_NAMES
+        .into_iter()
+        .find(|name| preset(name).as_ref() == Some(spec))
+}

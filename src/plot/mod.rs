@@ -3,9 +3,11 @@
 
 mod curves;
 mod histogram;
+mod probabilities;
 
 pub use curves::{draw_accuracy_chart, draw_loss_chart};
 pub use histogram::draw_class_histogram;
+pub use probabilities::{draw_probabilities, most_likely};
 
 use plotters::style::RGBColor;
 
