@@ -112,10 +112,15 @@ fn drawn_silhouettes_are_recognised_by_the_pretrained_model() {
             .collect();
         let rgba = rgba_canvas(size, size, |x, y| polygons.iter().any(|p| inside(p, x, y)));
         let image = to_fashion_mnist(size, size, &darkness_from_rgba(&rgba)).unwrap();
-        let class = classify(&model, &image)[0];
+        let probabilities =
+            pollster::block_on(predict_probabilities(&model, &image, &Device::flex())).unwrap()[0];
+        let class = most_likely(&probabilities);
         let expected = garment["class"].as_u64().unwrap() as usize;
         if class != expected {
-            wrong.push(format!("{} seen as class {class}", garment["name"]));
+            wrong.push(format!(
+                "{} seen as class {class} ({:.2?})",
+                garment["name"], probabilities
+            ));
         }
     }
     assert!(wrong.is_empty(), "misread silhouettes: {wrong:?}");
