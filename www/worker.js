@@ -1,6 +1,7 @@
-// The engine's worker: WebGPU patches first, then the engine's WebAssembly (built by Trunk from
+// The engine's worker: WebGPU patches and storage first, then the engine's WebAssembly (built by Trunk from
 // the `atelier-worker` binary, named after it).
 importScripts("./gpu.js");
+importScripts("./store.js");
 importScripts("./atelier-worker.js");
 
 // Messages that arrive while the WebAssembly loads would find no handler: keep them, and hand

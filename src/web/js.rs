@@ -57,3 +57,23 @@ pub async fn call_global_string(name: &str) -> Option<String> {
     let promise = Promise::from(global_function(name)?.call0(&JsValue::NULL).ok()?);
     JsFuture::from(promise).await.ok()?.as_string()
 }
+
+/// The bytes at `url`, fetched with the global `fetch` (page or worker).
+pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
+    let fetch = global_function("fetch").ok_or("this browser has no fetch")?;
+    let response = fetch
+        .call1(&JsValue::NULL, &url.into())
+        .map_err(|e| format!("{url}: {e:?}"))?;
+    let response: web_sys::Response = JsFuture::from(Promise::from(response))
+        .await
+        .map_err(|e| format!("{url}: {e:?}"))?
+        .dyn_into()
+        .map_err(|_| format!("{url}: no response"))?;
+    if !response.ok() {
+        return Err(format!("{url}: HTTP {}", response.status()));
+    }
+    let buffer = JsFuture::from(response.array_buffer().map_err(|e| format!("{e:?}"))?)
+        .await
+        .map_err(|e| format!("{url}: {e:?}"))?;
+    Ok(js_sys::Uint8Array::new(&buffer).to_vec())
+}

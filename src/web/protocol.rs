@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset, NUM_CLASSES};
 use crate::eval::{ConfusionMatrix, Evaluation};
-use crate::train::{TrainConfig, TrainEvent};
+use crate::train::{History, TrainConfig, TrainEvent};
 
 /// Page to engine.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -26,6 +26,51 @@ pub enum Request {
     Pause,
     Resume,
     Stop,
+    /// Class probabilities for one 28x28 darkness image (the drawing pad's, a photo's).
+    Classify {
+        pixels: Vec<u8>,
+    },
+    /// The active model as a model file (sent back as [`Reply::ModelFile`]).
+    SaveModel,
+}
+
+/// What the page shows of the active model.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ModelInfo {
+    /// Which model, in words: "pre-trained default model", "trained here: ...", "file x.atelier".
+    pub label: String,
+    /// Its settings; `settings.model` is its architecture.
+    pub settings: Box<TrainConfig>,
+    /// Its loss and accuracy history.
+    pub history: History,
+    pub test_accuracy: Option<f32>,
+    pub source: ModelSource,
+}
+
+/// Where the active model came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelSource {
+    /// The model the page ships.
+    Pretrained,
+    /// Just trained in this page.
+    Trained,
+    /// A model file the user dropped or picked.
+    File,
+    /// Kept in the browser's storage and brought back by a reload.
+    Restored,
+}
+
+impl ModelSource {
+    /// The name used in the page's `data-source` attribute.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pretrained => "pretrained",
+            Self::Trained => "trained",
+            Self::File => "file",
+            Self::Restored => "restored",
+        }
+    }
 }
 
 /// One image shown in the page's sample grid.
@@ -128,4 +173,12 @@ pub enum Reply {
     },
     /// Something failed (training, a panic inside the engine).
     Failed { message: String },
+    /// A model is active (at start, after training, after loading a model file).
+    ModelReady { info: Box<ModelInfo> },
+    /// The answer to [`Request::Classify`]; `None` while no model is ready.
+    Classified {
+        probabilities: Option<[f32; NUM_CLASSES]>,
+    },
+    /// The answer to [`Request::SaveModel`]: the file's bytes travel beside the message.
+    ModelFile { name: String },
 }

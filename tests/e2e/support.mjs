@@ -87,17 +87,34 @@ export function fixtures(trainCount, testCount) {
   return { dir, train, test, testLabels };
 }
 
-/** Drops files on the drop zone the way a user's drag-and-drop does. */
-export async function dropFiles(page, files) {
-  const contents = files.map((f) => ({ name: path.basename(f), text: fs.readFileSync(f, "utf8") }));
+const DROP_TYPES = { ".csv": "text/csv", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg" };
+
+/** Drops files (any bytes) on the element `testId` the way a user's drag-and-drop does. */
+export async function dropFiles(page, files, testId = "drop-zone") {
+  const contents = files.map((f) => ({
+    name: path.basename(f),
+    base64: fs.readFileSync(f).toString("base64"),
+    type: DROP_TYPES[path.extname(f).toLowerCase()] || "",
+  }));
   const transfer = await page.evaluateHandle((items) => {
     const dt = new DataTransfer();
-    for (const item of items) dt.items.add(new File([item.text], item.name, { type: "text/csv" }));
+    for (const item of items) {
+      const bytes = Uint8Array.from(atob(item.base64), (c) => c.charCodeAt(0));
+      dt.items.add(new File([bytes], item.name, { type: item.type }));
+    }
     return dt;
   }, contents);
   for (const type of ["dragenter", "dragover", "drop"]) {
-    await page.dispatchEvent('[data-testid="drop-zone"]', type, { dataTransfer: transfer });
+    await page.dispatchEvent(`[data-testid="${testId}"]`, type, { dataTransfer: transfer });
   }
+}
+
+/** Waits until the page names its active model (the pre-trained one, on a fresh profile). */
+export async function waitForModel(page, source = "pretrained") {
+  await page.waitForFunction(
+    (wanted) => document.querySelector('[data-testid="active-model"]')?.dataset.source === wanted,
+    source, { timeout: 120_000 },
+  );
 }
 
 /** The canvas's pixels as a data URL. */

@@ -11,9 +11,9 @@ use web_sys::{DragEvent, File, FileList, HtmlInputElement, MessageEvent, Worker}
 
 use crate::eval::{PredictionsLayout, predictions_csv};
 
-use super::super::protocol::{Reply, Request};
+use super::super::protocol::{ModelInfo, ModelSource, Reply, Request};
 use super::training_view::TrainingView;
-use super::{browser, dom, overview, results, settings};
+use super::{browser, dom, draw_pad, overview, results, settings};
 
 /// What the page remembers between the engine's replies.
 #[derive(Default)]
@@ -37,6 +37,8 @@ fn with_page<T>(f: impl FnOnce(&mut Page) -> T) -> T {
 
 pub fn start() {
     wire_events();
+    draw_pad::start(classify);
+    dom::set_disabled("save-model", true);
     settings::show_summary();
     dom::set_state("idle");
     dom::set_disabled("train-button", true);
@@ -44,12 +46,21 @@ pub fn start() {
     match Worker::new("./worker.js") {
         Ok(worker) => {
             let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
-                match event
-                    .data()
-                    .as_string()
-                    .map(|json| serde_json::from_str::<Reply>(&json))
-                {
-                    Some(Ok(reply)) => on_reply(reply),
+                // A reply is JSON text, or {json, buffer} when bytes come with it.
+                let data = event.data();
+                let (json, buffer) = match data.as_string() {
+                    Some(json) => (Some(json), None),
+                    None => (
+                        Reflect::get(&data, &"json".into())
+                            .ok()
+                            .and_then(|j| j.as_string()),
+                        Reflect::get(&data, &"buffer".into())
+                            .ok()
+                            .and_then(|b| b.dyn_into::<ArrayBuffer>().ok()),
+                    ),
+                };
+                match json.map(|json| serde_json::from_str::<Reply>(&json)) {
+                    Some(Ok(reply)) => on_reply(reply, buffer),
                     _ => web_sys::console::error_1(&"unreadable reply from the engine".into()),
                 }
             });
@@ -97,7 +108,7 @@ fn failed(message: &str) {
     dom::set_state("error");
 }
 
-fn on_reply(reply: Reply) {
+fn on_reply(reply: Reply, buffer: Option<ArrayBuffer>) {
     match reply {
         Reply::Ready {
             backend,
@@ -190,7 +201,54 @@ fn on_reply(reply: Reply) {
             dom::set_disabled("download-predictions", false);
         }
         Reply::Failed { message } => failed(&message),
+        Reply::ModelReady { info } => show_model(&info),
+        Reply::Classified { probabilities } => draw_pad::on_classified(probabilities, classify),
+        Reply::ModelFile { name } => match buffer {
+            Some(buffer) => {
+                let bytes = js_sys::Uint8Array::new(&buffer).to_vec();
+                if let Err(e) = browser::download_bytes(&name, &bytes, "application/octet-stream") {
+                    dom::show_error(&format!("The download failed: {e:?}"));
+                }
+            }
+            None => dom::show_error("The engine sent a model file without its bytes."),
+        },
     }
+}
+
+/// Sends a 28x28 image from the drawing pad to the engine.
+fn classify(pixels: Vec<u8>) {
+    send(&Request::Classify { pixels }, &[]);
+}
+
+/// The active model: its name and accuracy, its settings in the form, its history in the charts.
+fn show_model(info: &ModelInfo) {
+    let accuracy = match (info.test_accuracy, info.history.epochs.last()) {
+        (Some(test), _) => format!(" (test accuracy {:.2}%)", test * 100.0),
+        (None, Some(last)) => last.val_accuracy.map_or(String::new(), |v| {
+            format!(" (validation accuracy {:.2}%)", v * 100.0)
+        }),
+        (None, None) => String::new(),
+    };
+    dom::set_text("active-model", &format!("{}{accuracy}", info.label));
+    dom::set_attr("active-model", "data-source", info.source.as_str());
+    dom::set_disabled("save-model", false);
+    // The user's own model brings its settings back into the form; the shipped one leaves the
+    // form as the user set it. A model trained here already has its charts on screen.
+    if matches!(info.source, ModelSource::File | ModelSource::Restored) {
+        settings::apply(&info.settings);
+    }
+    // Predictions of an earlier model are stale; the engine sends the new model's next.
+    if info.source != ModelSource::Trained {
+        with_page(|p| p.predictions = None);
+        dom::set_disabled("download-predictions", true);
+    }
+    let state = dom::element("status").get_attribute("data-state");
+    let training = matches!(state.as_deref(), Some("training" | "paused"));
+    if info.source != ModelSource::Trained && !training {
+        let view = TrainingView::from_history(&info.history, info.settings.epochs);
+        with_page(|p| p.view = Some(view));
+    }
+    draw_pad::reclassify(classify);
 }
 
 fn loading_done() {
@@ -233,6 +291,20 @@ fn wire_events() {
     dom::on("pause-button", "click", |_| toggle_pause());
     dom::on("stop-button", "click", |_| send(&Request::Stop, &[]));
     dom::on("download-predictions", "click", |_| download_predictions());
+    dom::on("save-model", "click", |_| send(&Request::SaveModel, &[]));
+    for event in ["dragenter", "dragover"] {
+        dom::on("draw-pad", event, |e| e.prevent_default());
+    }
+    dom::on("draw-pad", "drop", |e| {
+        e.prevent_default();
+        let files = e
+            .dyn_ref::<DragEvent>()
+            .and_then(|d| d.data_transfer())
+            .and_then(|t| t.files());
+        if let Some(files) = files {
+            spawn_local(load_files(file_vec(&files)));
+        }
+    });
 }
 
 fn file_vec(list: &FileList) -> Vec<File> {
@@ -255,6 +327,16 @@ fn claim(what: &str) -> bool {
 }
 
 async fn load_files(files: Vec<File>) {
+    // Photos go to the drawing pad; everything else to the engine.
+    let (photos, files): (Vec<File>, Vec<File>) = files
+        .into_iter()
+        .partition(|f| f.type_().starts_with("image/"));
+    for photo in photos {
+        match draw_pad::show_photo(photo, classify).await {
+            Ok(()) => dom::clear_error(),
+            Err(message) => dom::show_error(&message),
+        }
+    }
     if files.is_empty() || !claim("loading") {
         return;
     }

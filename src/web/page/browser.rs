@@ -19,10 +19,15 @@ pub fn query_param(name: &str) -> Option<String> {
 
 /// Offers `text` as a file download named `name`.
 pub fn download(name: &str, text: &str, mime: &str) -> Result<(), JsValue> {
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    download_bytes(name, text.as_bytes(), mime)
+}
+
+/// Offers `bytes` as a file download named `name`.
+pub fn download_bytes(name: &str, bytes: &[u8], mime: &str) -> Result<(), JsValue> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
     let url = web_sys::Url::create_object_url_with_blob(&blob)?;
     let anchor: web_sys::HtmlAnchorElement =
         super::dom::document().create_element("a")?.dyn_into()?;

@@ -92,3 +92,29 @@ pub fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }
+
+/// Draws a 28x28 darkness image as ink on paper, each pixel `scale` x `scale`, at (`x`, `y`).
+pub fn put_darkness(
+    context: &web_sys::CanvasRenderingContext2d,
+    image: &[u8],
+    scale: usize,
+    x: f64,
+    y: f64,
+) {
+    use crate::data::IMAGE_SIDE;
+    let side = IMAGE_SIDE * scale;
+    let mut rgba = Vec::with_capacity(side * side * 4);
+    for row in 0..side {
+        for column in 0..side {
+            let ink = 255 - image[(row / scale) * IMAGE_SIDE + column / scale];
+            rgba.extend_from_slice(&[ink, ink, ink, 255]);
+        }
+    }
+    if let Ok(pixels) = web_sys::ImageData::new_with_u8_clamped_array_and_sh(
+        wasm_bindgen::Clamped(&rgba),
+        side as u32,
+        side as u32,
+    ) {
+        let _ = context.put_image_data(&pixels, x, y);
+    }
+}

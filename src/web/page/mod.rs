@@ -4,6 +4,7 @@
 mod app;
 mod browser;
 mod dom;
+mod draw_pad;
 mod overview;
 mod results;
 mod settings;

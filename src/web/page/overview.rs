@@ -2,10 +2,10 @@
 
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, ImageData};
+use wasm_bindgen::JsCast;
+use web_sys::CanvasRenderingContext2d;
 
-use crate::data::{CLASS_NAMES, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES};
+use crate::data::{CLASS_NAMES, IMAGE_SIDE, NUM_CLASSES};
 use crate::plot::draw_class_histogram;
 
 use super::super::protocol::{Sample, SetInfo};
@@ -67,21 +67,13 @@ fn draw_sample_grid(samples: &[Sample]) {
             .filter(|s| s.label as usize == class)
             .take(ROWS);
         for (row, sample) in examples.enumerate() {
-            let mut rgba = Vec::with_capacity(IMAGE_PIXELS * SCALE * SCALE * 4);
-            let image = &sample.pixels;
-            for y in 0..IMAGE_SIDE * SCALE {
-                for x in 0..IMAGE_SIDE * SCALE {
-                    let ink = 255 - image[(y / SCALE) * IMAGE_SIDE + x / SCALE];
-                    rgba.extend_from_slice(&[ink, ink, ink, 255]);
-                }
-            }
-            let side = (IMAGE_SIDE * SCALE) as u32;
-            if let Ok(pixels) =
-                ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), side, side)
-            {
-                let _ =
-                    context.put_image_data(&pixels, (8 + class * cell) as f64, (row * cell) as f64);
-            }
+            dom::put_darkness(
+                &context,
+                &sample.pixels,
+                SCALE,
+                (8 + class * cell) as f64,
+                (row * cell) as f64,
+            );
         }
         context.set_fill_style_str("#374151");
         context.set_font("11px sans-serif");

@@ -1,7 +1,9 @@
 //! The model panel: the preset's layer table, and the settings read into a [`TrainConfig`].
 
-use crate::model::preset;
+use crate::model::{preset, preset_name};
 use crate::train::{LossKind, LrSchedule, OptimizerKind, TrainConfig};
+
+use wasm_bindgen::JsCast;
 
 use super::dom;
 
@@ -65,4 +67,30 @@ pub fn team() -> String {
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
         .collect();
     if team.is_empty() { "X".into() } else { team }
+}
+
+/// Puts a model's training settings into the form (after a reload or loading a model file), so
+/// that "Train" repeats them.
+pub fn apply(config: &TrainConfig) {
+    if let Some(name) = preset_name(&config.model) {
+        set_value("model-preset", name);
+        show_summary();
+    }
+    set_value("optimizer", &config.optimizer.to_string());
+    set_value("loss", &config.loss.to_string());
+    set_value("schedule", &config.schedule.to_string());
+    set_value("learning-rate", &config.learning_rate.to_string());
+    set_value("batch-size", &config.batch_size.to_string());
+    set_value("epochs", &config.epochs.to_string());
+    set_value("val-split", &config.validation_split.to_string());
+    set_value("seed", &config.seed.to_string());
+}
+
+fn set_value(id: &str, value: &str) {
+    let element = dom::element(id);
+    if let Some(input) = element.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.set_value(value);
+    } else if let Some(select) = element.dyn_ref::<web_sys::HtmlSelectElement>() {
+        select.set_value(value);
+    }
 }

@@ -5,7 +5,7 @@ use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
 
 use crate::plot::{draw_accuracy_chart, draw_loss_chart};
-use crate::train::{History, TrainEvent};
+use crate::train::{EpochMetrics, History, TrainEvent};
 
 use super::super::js;
 use super::dom;
@@ -96,28 +96,7 @@ impl TrainingView {
             }
             TrainEvent::Epoch(metrics) => {
                 self.history.epochs.push(metrics.clone());
-                let plain = |v: Option<f32>| v.map_or(String::new(), |v| v.to_string());
-                dom::set_attr("metrics", "data-epoch", &metrics.epoch.to_string());
-                dom::set_attr(
-                    "metrics",
-                    "data-train-loss",
-                    &metrics.train_loss.to_string(),
-                );
-                dom::set_attr("metrics", "data-val-loss", &plain(metrics.val_loss));
-                dom::set_attr("metrics", "data-val-accuracy", &plain(metrics.val_accuracy));
-                dom::set_text(
-                    "metrics",
-                    &format!(
-                        "After epoch {}: training loss {:.4}, validation loss {}, validation accuracy {}, {:.0} images/s.",
-                        metrics.epoch,
-                        metrics.train_loss,
-                        metrics.val_loss.map_or("-".into(), |v| format!("{v:.4}")),
-                        metrics
-                            .val_accuracy
-                            .map_or("-".into(), |v| format!("{:.2}%", v * 100.0)),
-                        metrics.images_per_second
-                    ),
-                );
+                show_epoch(metrics);
                 self.draw_charts();
             }
             TrainEvent::Finished { stopped, .. } => {
@@ -136,8 +115,28 @@ impl TrainingView {
         }
     }
 
+    /// A finished run's charts and last metrics: the active model's history (after a reload,
+    /// or a model file loaded).
+    pub fn from_history(history: &History, planned_epochs: usize) -> Self {
+        let mut view = Self {
+            history: history.clone(),
+            planned_epochs: planned_epochs.max(history.epochs.len()),
+            ..Self::default()
+        };
+        if let Some(last) = history.epochs.last() {
+            show_epoch(last);
+        }
+        view.draw_charts();
+        view
+    }
+
     pub fn draw_charts(&mut self) {
         self.last_chart_ms = js::now();
+        dom::set_attr(
+            "loss-chart",
+            "data-epochs",
+            &self.history.epochs.len().to_string(),
+        );
         if let Some(backend) = CanvasBackend::with_canvas_object(dom::canvas("loss-chart")) {
             let _ = draw_loss_chart(
                 &backend.into_drawing_area(),
@@ -153,6 +152,32 @@ impl TrainingView {
             );
         }
     }
+}
+
+/// The `metrics` element: attributes for tests and scripts, a sentence for people.
+fn show_epoch(metrics: &EpochMetrics) {
+    let plain = |v: Option<f32>| v.map_or(String::new(), |v| v.to_string());
+    dom::set_attr("metrics", "data-epoch", &metrics.epoch.to_string());
+    dom::set_attr(
+        "metrics",
+        "data-train-loss",
+        &metrics.train_loss.to_string(),
+    );
+    dom::set_attr("metrics", "data-val-loss", &plain(metrics.val_loss));
+    dom::set_attr("metrics", "data-val-accuracy", &plain(metrics.val_accuracy));
+    dom::set_text(
+        "metrics",
+        &format!(
+            "After epoch {}: training loss {:.4}, validation loss {}, validation accuracy {}, {:.0} images/s.",
+            metrics.epoch,
+            metrics.train_loss,
+            metrics.val_loss.map_or("-".into(), |v| format!("{v:.4}")),
+            metrics
+                .val_accuracy
+                .map_or("-".into(), |v| format!("{:.2}%", v * 100.0)),
+            metrics.images_per_second
+        ),
+    );
 }
 
 fn duration(seconds: f64) -> String {

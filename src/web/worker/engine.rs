@@ -9,23 +9,26 @@ use wasm_bindgen_futures::spawn_local;
 use crate::data::Dataset;
 use crate::eval::{evaluate_in_slices, predict};
 use crate::model::Network;
+use crate::saved::is_model_file;
 use crate::train::{TrainConfig, TrainControl, train};
 
 use super::super::js;
-use super::super::protocol::{EvalSummary, Reply, Request, SetInfo};
+use super::super::protocol::{EvalSummary, ModelSource, Reply, Request, SetInfo};
 use super::files::{self, NamedBytes};
 use super::host::WorkerHost;
+use super::models::{self, ActiveModel, architecture_name};
 use super::{backend, reply};
 
 /// A dataset and the file it came from.
 type Named = Rc<(String, Dataset)>;
 
 #[derive(Default)]
-struct Engine {
-    device: Option<Device>,
+pub struct Engine {
+    pub device: Option<Device>,
     train: Option<Named>,
     test: Option<Named>,
-    model: Option<Rc<Network>>,
+    /// The model the drawing pad and the predictions use.
+    pub model: Option<ActiveModel>,
     control: Option<TrainControl>,
 }
 
@@ -33,7 +36,7 @@ thread_local! {
     static ENGINE: RefCell<Engine> = RefCell::new(Engine::default());
 }
 
-fn with_engine<T>(f: impl FnOnce(&mut Engine) -> T) -> T {
+pub fn with_engine<T>(f: impl FnOnce(&mut Engine) -> T) -> T {
     ENGINE.with(|engine| f(&mut engine.borrow_mut()))
 }
 
@@ -70,21 +73,41 @@ pub fn handle(request: Request, buffers: Vec<js_sys::ArrayBuffer>) {
                 control.stop();
             }
         }),
+        Request::Classify { pixels } => spawn_local(models::classify(pixels)),
+        Request::SaveModel => spawn_local(models::save()),
     }
 }
 
 async fn init(force_cpu: bool) {
     let chosen = backend::choose(force_cpu).await;
+    let device = chosen.device.clone();
     with_engine(|e| e.device = Some(chosen.device));
     reply(&Reply::Ready {
         backend: chosen.name.to_string(),
         adapter: chosen.adapter,
         notice: chosen.notice,
     });
+    models::start(&device).await;
+    predict_test_set().await;
 }
 
 async fn load(files: Vec<NamedBytes>) {
-    match files::load(files).await {
+    // Model files replace the model; the rest are data.
+    let (model_files, data_files): (Vec<_>, Vec<_>) =
+        files.into_iter().partition(|f| is_model_file(&f.bytes));
+    for file in &model_files {
+        if let Err(message) = models::load_file(&file.name, &file.bytes).await {
+            return reply(&Reply::LoadFailed { message });
+        }
+    }
+    if data_files.is_empty() {
+        reply(&Reply::Loaded {
+            train: None,
+            test: None,
+        });
+        return predict_test_set().await;
+    }
+    match files::load(data_files).await {
         Ok(loaded) => {
             let train = loaded.train.map(|(name, data)| {
                 let info = Box::new(SetInfo::describe(&name, &data, SAMPLES_PER_CLASS));
@@ -125,17 +148,16 @@ async fn train_model(config: TrainConfig) {
         &train_set.1,
         &device,
         &control,
-        &mut WorkerHost::new(),
+        &mut WorkerHost::training(&config),
     )
     .await;
     with_engine(|e| e.control = None);
     // The loop has already sent an error event when it failed.
     let Ok(trained) = result else { return };
 
-    let model = Rc::new(trained.model);
-    with_engine(|e| e.model = Some(model.clone()));
+    let network = Rc::new(trained.model);
     let validation = match evaluate_in_slices(
-        &model,
+        &network,
         &train_set.1,
         &trained.split.validation,
         256,
@@ -152,29 +174,62 @@ async fn train_model(config: TrainConfig) {
             });
         }
     };
+    let done = trained.history.epochs.len();
+    let label = if trained.stopped {
+        format!(
+            "trained here: {}, stopped after {done} of {} epochs",
+            architecture_name(&config),
+            config.epochs
+        )
+    } else {
+        format!(
+            "trained here: {}, {done} epochs",
+            architecture_name(&config)
+        )
+    };
+    let mut model = ActiveModel {
+        network,
+        label,
+        settings: config,
+        history: trained.history,
+        test_accuracy: None,
+    };
     // Predictions first, so that the page can offer them as soon as it says "done".
-    predict_test_set().await;
+    model.test_accuracy = predict_test_set_with(&model.network).await;
+    match model.to_file().await {
+        Ok(bytes) => models::keep(&model, &bytes).await,
+        Err(error) => web_sys::console::warn_1(&format!("the model was not kept: {error}").into()),
+    }
+    models::activate(model, ModelSource::Trained);
     reply(&Reply::Trained {
         validation: validation.as_ref().map(|v| Box::new(EvalSummary::from(v))),
     });
 }
 
-/// Predicts the loaded test set with the current model, when both exist.
+/// Predicts the loaded test set with the active model, when both exist.
 async fn predict_test_set() {
-    let (model, test, device) =
-        with_engine(|e| (e.model.clone(), e.test.clone(), e.device.clone()));
-    let (Some(model), Some(test), Some(device)) = (model, test, device) else {
-        return;
+    if let Some(model) = with_engine(|e| e.model.clone()) {
+        predict_test_set_with(&model.network).await;
+    }
+}
+
+/// Predicts the loaded test set with `model` and sends the predictions; the accuracy when the
+/// test set has labels.
+async fn predict_test_set_with(model: &Network) -> Option<f32> {
+    let (test, device) = with_engine(|e| (e.test.clone(), e.device.clone()));
+    let (Some(test), Some(device)) = (test, device) else {
+        return None;
     };
     let mut predictions = Vec::with_capacity(test.1.len());
     let indices: Vec<usize> = (0..test.1.len()).collect();
     for chunk in indices.chunks(SLICE_IMAGES) {
-        match predict(&model, &test.1.select(chunk), 256, &device).await {
+        match predict(model, &test.1.select(chunk), 256, &device).await {
             Ok(part) => predictions.extend(part),
             Err(error) => {
-                return reply(&Reply::Failed {
+                reply(&Reply::Failed {
                     message: format!("Predicting {} failed: {error}", test.0),
                 });
+                return None;
             }
         }
         js::yield_now().await;
@@ -192,4 +247,5 @@ async fn predict_test_set() {
         predictions,
         accuracy,
     });
+    accuracy
 }

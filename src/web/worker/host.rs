@@ -1,15 +1,20 @@
 //! The training loop's host in the worker: events go to the page, waits yield to the worker's
 //! event loop so that pause and stop messages get through.
 
-use crate::train::{TrainEvent, TrainHost};
+use crate::model::Network;
+use crate::saved::SavedModel;
+use crate::train::{History, TrainConfig, TrainEvent, TrainHost};
 
 use super::super::js;
 use super::super::protocol::Reply;
-use super::reply;
+use super::models::architecture_name;
+use super::{persist, reply};
 
-/// Forwards events; yields at most every `SLICE_MS` of work.
+/// Forwards events; yields at most every `SLICE_MS` of work; keeps each finished epoch's model
+/// when it knows the training settings.
 pub struct WorkerHost {
     last_yield: f64,
+    training: Option<TrainConfig>,
 }
 
 /// Longest stretch of work between two turns of the worker's event loop, in milliseconds.
@@ -19,6 +24,16 @@ impl WorkerHost {
     pub fn new() -> Self {
         Self {
             last_yield: js::now(),
+            training: None,
+        }
+    }
+
+    /// For a training run with `settings`: each epoch's model is kept in the browser's storage,
+    /// so that a reload in the middle of training loses at most the epoch under way.
+    pub fn training(settings: &TrainConfig) -> Self {
+        Self {
+            training: Some(settings.clone()),
+            ..Self::new()
         }
     }
 }
@@ -36,5 +51,25 @@ impl TrainHost for WorkerHost {
             js::yield_now().await;
             self.last_yield = js::now();
         }
+    }
+
+    async fn epoch_finished(&mut self, model: &Network, history: &History) {
+        let Some(settings) = &self.training else {
+            return;
+        };
+        let label = format!(
+            "trained here: {}, {} of {} epochs (training was interrupted)",
+            architecture_name(settings),
+            history.epochs.len(),
+            settings.epochs
+        );
+        let kept = match SavedModel::capture(model, &label, settings, history, None).await {
+            Ok(saved) => persist::keep(&label, &saved.to_bytes()).await,
+            Err(error) => Err(error.to_string()),
+        };
+        if let Err(error) = kept {
+            web_sys::console::warn_1(&format!("the epoch's model was not kept: {error}").into());
+        }
+        self.last_yield = js::now();
     }
 }

@@ -5,6 +5,8 @@ mod backend;
 mod engine;
 mod files;
 mod host;
+mod models;
+mod persist;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
@@ -24,6 +26,18 @@ pub(crate) fn reply(reply: &Reply) {
         }
         Err(e) => web_sys::console::error_1(&format!("unsendable reply: {e}").into()),
     }
+}
+
+/// Sends a reply with bytes beside it (transferred, not copied).
+pub(crate) fn reply_with_bytes(reply: &Reply, bytes: &[u8]) {
+    let Ok(json) = serde_json::to_string(reply) else {
+        return;
+    };
+    let buffer = js_sys::Uint8Array::from(bytes).buffer();
+    let message = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&message, &"json".into(), &json.into());
+    let _ = js_sys::Reflect::set(&message, &"buffer".into(), &buffer);
+    let _ = scope().post_message_with_transfer(&message, &js_sys::Array::of1(&buffer));
 }
 
 /// Called once by the worker's binary.

@@ -1,0 +1,58 @@
+// Drawing-to-prediction latency in the page, with the pre-trained `default` model: 50 mouse
+// strokes on the pad (a garment filled row by row); for each, the time from the stroke's end
+// (pointerup) to its probabilities on screen, as the page measures it (`data-latency-ms`).
+// On WebGPU (SwiftShader here) and on the CPU backend. Also the model file's size.
+// Needs `trunk build --release` (dist/).
+//   node bench/draw.mjs
+import fs from "node:fs";
+import path from "node:path";
+import { ROOT, launch, serve, waitForModel } from "../tests/e2e/support.mjs";
+
+const STROKES = 50;
+const OUT = path.join(ROOT, "bench-out");
+fs.mkdirSync(OUT, { recursive: true });
+const server = await serve(path.join(ROOT, "dist"));
+const browser = await launch();
+const results = { date: new Date().toISOString(), chromium: browser.version(), strokes: STROKES, runs: {} };
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+for (const [name, query] of [["WebGPU", ""], ["CPU", "?backend=cpu"]]) {
+  const page = await browser.newPage();
+  await page.goto(server.url + query);
+  await waitForModel(page);
+  const box = await page.locator('[data-testid="draw-pad"]').boundingBox();
+  const scale = box.width / 280;
+  const latencies = [];
+  // Two warm-up strokes (first kernels compile), then the measured ones.
+  for (let i = 0; i < STROKES + 2; i++) {
+    const y = 20 + (i % 48) * 5;
+    await page.mouse.move(box.x + 90 * scale, box.y + y * scale);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 190 * scale, box.y + y * scale, { steps: 3 });
+    await page.mouse.up();
+    await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').hasAttribute("data-latency-ms"), null, { timeout: 120_000 });
+    if (i >= 2) latencies.push(Number(await page.getAttribute('[data-testid="prediction"]', "data-latency-ms")));
+  }
+  results.runs[name] = {
+    adapter: await page.textContent("#adapter"),
+    median_ms: median(latencies),
+    worst_ms: Math.max(...latencies),
+    latencies_ms: latencies,
+  };
+  await page.close();
+}
+await browser.close();
+server.close();
+results.model_file = { path: "www/model/default.atelier", bytes: fs.statSync(path.join(ROOT, "www/model/default.atelier")).size };
+fs.writeFileSync(path.join(OUT, "draw.json"), JSON.stringify(results, null, 2));
+
+console.log(`Measured ${results.date} in ${results.chromium} (headless), ${STROKES} strokes each.\n`);
+console.log("| backend | median stroke-to-prediction | worst |\n|---|---|---|");
+for (const [name, run] of Object.entries(results.runs)) {
+  console.log(`| ${name}${run.adapter ? ` (${run.adapter})` : ""} | ${run.median_ms.toFixed(1)} ms | ${run.worst_ms.toFixed(1)} ms |`);
+}
+console.log(`\nmodel file ${results.model_file.path}: ${results.model_file.bytes} bytes`);

@@ -1,0 +1,172 @@
+//! The active model: the pre-trained one at first, then the one trained here or loaded from a
+//! file. It answers the drawing pad, is saved as a model file, and is kept in the browser's
+//! storage so that a reload brings it back.
+
+use std::rc::Rc;
+
+use burn::prelude::Device;
+
+use crate::data::{IMAGE_PIXELS, NUM_CLASSES};
+use crate::eval::predict_probabilities;
+use crate::model::{Network, preset_name};
+use crate::saved::{EXTENSION, SavedModel};
+use crate::train::{History, TrainConfig};
+
+use super::super::js;
+use super::super::protocol::{ModelInfo, ModelSource, Reply};
+use super::engine::with_engine;
+use super::{persist, reply, reply_with_bytes};
+
+/// Where the page's pre-trained model is served (www/model, copied by Trunk).
+const PRETRAINED_URL: &str = "model/default.atelier";
+
+/// A model ready to predict, and what is known about it.
+#[derive(Clone)]
+pub struct ActiveModel {
+    pub network: Rc<Network>,
+    pub label: String,
+    pub settings: TrainConfig,
+    pub history: History,
+    pub test_accuracy: Option<f32>,
+}
+
+impl ActiveModel {
+    fn from_saved(saved: SavedModel, label: String, device: &Device) -> Result<Self, String> {
+        let network = saved.network(device).map_err(|e| e.to_string())?;
+        Ok(Self {
+            network: Rc::new(network),
+            label,
+            settings: saved.settings,
+            history: saved.history,
+            test_accuracy: saved.test_accuracy,
+        })
+    }
+
+    /// The model file's contents (weights read back from the device, awaited).
+    pub async fn to_file(&self) -> Result<Vec<u8>, String> {
+        let saved = SavedModel::capture(
+            &self.network,
+            &self.label,
+            &self.settings,
+            &self.history,
+            self.test_accuracy,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        Ok(saved.to_bytes())
+    }
+}
+
+/// The architecture's name for labels: a preset's, or "custom".
+pub fn architecture_name(settings: &TrainConfig) -> &'static str {
+    preset_name(&settings.model).unwrap_or("custom")
+}
+
+/// Makes `model` the active one and tells the page.
+pub fn activate(model: ActiveModel, source: ModelSource) {
+    reply(&Reply::ModelReady {
+        info: Box::new(ModelInfo {
+            label: model.label.clone(),
+            settings: Box::new(model.settings.clone()),
+            history: model.history.clone(),
+            test_accuracy: model.test_accuracy,
+            source,
+        }),
+    });
+    with_engine(|e| e.model = Some(model));
+}
+
+/// At start: the model kept before the reload, or else the pre-trained one.
+pub async fn start(device: &Device) {
+    if let Some((label, bytes)) = persist::restore().await {
+        match SavedModel::from_bytes(&bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|saved| ActiveModel::from_saved(saved, label, device))
+        {
+            Ok(model) => return activate(model, ModelSource::Restored),
+            Err(error) => web_sys::console::warn_1(
+                &format!("the kept model could not be restored: {error}").into(),
+            ),
+        }
+    }
+    let loaded = js::fetch_bytes(PRETRAINED_URL).await.and_then(|bytes| {
+        let saved = SavedModel::from_bytes(&bytes).map_err(|e| e.to_string())?;
+        let label = format!("pre-trained {} model", architecture_name(&saved.settings));
+        ActiveModel::from_saved(saved, label, device)
+    });
+    match loaded {
+        Ok(model) => activate(model, ModelSource::Pretrained),
+        Err(error) => reply(&Reply::Failed {
+            message: format!(
+                "The pre-trained model could not be loaded ({error}); train one here."
+            ),
+        }),
+    }
+}
+
+/// A model file from a drop or the picker: it replaces the active model only when it is good.
+pub async fn load_file(name: &str, bytes: &[u8]) -> Result<(), String> {
+    let device = with_engine(|e| e.device.clone())
+        .ok_or("the backend is still starting; try again in a moment")?;
+    let saved = SavedModel::from_bytes(bytes).map_err(|e| format!("{name}: {e}"))?;
+    let model = ActiveModel::from_saved(saved, format!("file {name}"), &device)
+        .map_err(|e| format!("{name}: {e}"))?;
+    keep(&model, bytes).await;
+    activate(model, ModelSource::File);
+    Ok(())
+}
+
+/// Keeps `model` (whose file is `bytes`) for the next visit; a failure only warns.
+pub async fn keep(model: &ActiveModel, bytes: &[u8]) {
+    if let Err(error) = persist::keep(&model.label, bytes).await {
+        web_sys::console::warn_1(&format!("the model was not kept: {error}").into());
+    }
+}
+
+/// Class probabilities of one image with the active model.
+pub async fn classify(pixels: Vec<u8>) {
+    let (model, device) = with_engine(|e| (e.model.clone(), e.device.clone()));
+    let (Some(model), Some(device), true) = (model, device, pixels.len() == IMAGE_PIXELS) else {
+        return reply(&Reply::Classified {
+            probabilities: None,
+        });
+    };
+    match predict_probabilities(&model.network, &pixels, &device).await {
+        Ok(rows) => reply(&Reply::Classified {
+            probabilities: rows.first().copied().map(normalised),
+        }),
+        Err(error) => reply(&Reply::Failed {
+            message: format!("Classifying the drawing failed: {error}"),
+        }),
+    }
+}
+
+/// Softmax in f32 sums to 1 within a few ulps; renormalise so the page's bars add up exactly.
+fn normalised(mut p: [f32; NUM_CLASSES]) -> [f32; NUM_CLASSES] {
+    let sum: f32 = p.iter().sum();
+    if sum > 0.0 {
+        p.iter_mut().for_each(|v| *v /= sum);
+    }
+    p
+}
+
+/// The active model as a file, sent to the page for download.
+pub async fn save() {
+    let Some(model) = with_engine(|e| e.model.clone()) else {
+        return reply(&Reply::Failed {
+            message: "There is no model to save yet.".into(),
+        });
+    };
+    match model.to_file().await {
+        Ok(bytes) => {
+            let name = format!(
+                "fashion-mnist-{}.{EXTENSION}",
+                architecture_name(&model.settings)
+            );
+            reply_with_bytes(&Reply::ModelFile { name }, &bytes);
+        }
+        Err(error) => reply(&Reply::Failed {
+            message: format!("The model could not be saved: {error}"),
+        }),
+    }
+}
