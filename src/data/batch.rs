@@ -2,7 +2,7 @@
 
 use burn::prelude::*;
 
-use super::{Dataset, IMAGE_PIXELS, IMAGE_SIDE};
+use super::{Augmentation, Dataset, IMAGE_PIXELS, IMAGE_SIDE, SeededRng};
 
 /// A batch on the device: images `[n, 1, 28, 28]` in [0, 1] and, when known, their labels.
 #[derive(Clone, Debug)]
@@ -29,6 +29,26 @@ pub fn batch_images(dataset: &Dataset, indices: &[usize], device: &Device) -> Ba
     for &i in indices {
         scaled.extend(dataset.image(i).iter().map(|&p| p as f32 * (1.0 / 255.0)));
     }
+    into_batch(dataset, indices, scaled, device)
+}
+
+/// As [`batch_images`], each image changed by `augmentation` first (drawing from `rng`).
+pub fn augmented_batch(
+    dataset: &Dataset,
+    indices: &[usize],
+    augmentation: &Augmentation,
+    rng: &mut SeededRng,
+    device: &Device,
+) -> Batch {
+    let mut scaled = Vec::with_capacity(indices.len() * IMAGE_PIXELS);
+    for &i in indices {
+        let changed = augmentation.apply(dataset.image(i), rng);
+        scaled.extend(changed.iter().map(|&p| p as f32 * (1.0 / 255.0)));
+    }
+    into_batch(dataset, indices, scaled, device)
+}
+
+fn into_batch(dataset: &Dataset, indices: &[usize], scaled: Vec<f32>, device: &Device) -> Batch {
     let images = Tensor::from_data(
         TensorData::new(scaled, [indices.len(), 1, IMAGE_SIDE, IMAGE_SIDE]),
         device,

@@ -3,6 +3,7 @@
 //! Pixels stay `u8` (darkness 0-255) until a batch is built: 47 MB for 60,000 images instead of
 //! 188 MB of `f32`.
 
+mod augment;
 mod batch;
 mod csv;
 mod dataset;
@@ -13,7 +14,8 @@ mod picture;
 mod split;
 mod write;
 
-pub use batch::{Batch, batch_images, images_to_tensor};
+pub use augment::Augmentation;
+pub use batch::{Batch, augmented_batch, batch_images, images_to_tensor};
 pub use csv::{CsvReader, parse_csv};
 pub use dataset::{CLASS_NAMES, Dataset, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES};
 pub use error::DataError;

@@ -2,10 +2,12 @@
 //! tests. They only read numbers that `train` and `eval` produce.
 
 mod curves;
+mod grid;
 mod histogram;
 mod probabilities;
 
 pub use curves::{draw_accuracy_chart, draw_loss_chart};
+pub use grid::draw_grid_chart;
 pub use histogram::draw_class_histogram;
 pub use probabilities::{draw_probabilities, most_likely};
 

@@ -3,7 +3,7 @@ use std::fmt;
 use burn::config::Config;
 
 use super::{LossKind, LrSchedule, OptimizerKind};
-use crate::data::DataError;
+use crate::data::{Augmentation, DataError};
 use crate::model::{ModelSpec, SpecError};
 
 /// Everything that decides a training run. Same config, same data, same CPU backend: same
@@ -45,6 +45,11 @@ pub struct TrainConfig {
     /// Read the batch loss back every this many batches (each read waits for the GPU).
     #[config(default = 20)]
     pub loss_every: usize,
+    /// Random changes to the training images, batch by batch (none when absent).
+    pub augmentation: Option<Augmentation>,
+    /// Stop when the validation loss has not improved for this many epochs, and keep the
+    /// best epoch's model (never when absent).
+    pub early_stopping: Option<usize>,
 }
 
 impl TrainConfig {
@@ -80,6 +85,17 @@ impl TrainConfig {
                 "weight decay {} must be 0 or more",
                 self.weight_decay
             ));
+        }
+        if let Some(augmentation) = &self.augmentation {
+            augmentation.check().map_err(TrainError::Config)?;
+        }
+        if self.early_stopping == Some(0) {
+            return bad("early-stopping patience must be at least 1 epoch".into());
+        }
+        if self.early_stopping.is_some() && self.validation_split == 0.0 {
+            return bad(
+                "early stopping watches the validation loss: hold out a validation share".into(),
+            );
         }
         self.model.validate().map_err(TrainError::Model)?;
         Ok(())

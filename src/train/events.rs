@@ -55,8 +55,14 @@ pub enum TrainEvent {
     Batch(BatchProgress),
     /// After each epoch's validation.
     Epoch(EpochMetrics),
-    /// The loop ended, by itself or stopped.
-    Finished { epochs: usize, stopped: bool },
+    /// The loop ended, by itself or stopped. With early stopping, `best_epoch` is the epoch
+    /// whose model was kept.
+    Finished {
+        epochs: usize,
+        stopped: bool,
+        #[serde(default)]
+        best_epoch: Option<usize>,
+    },
     /// The loop could not go on.
     Error { message: String },
 }

@@ -6,7 +6,7 @@ use super::{
     BatchProgress, EpochMetrics, History, TrainConfig, TrainControl, TrainError, TrainEvent,
     TrainHost,
 };
-use crate::data::{Dataset, SeededRng, Split, batch_images, split_indices};
+use crate::data::{Dataset, SeededRng, Split, augmented_batch, batch_images, split_indices};
 use crate::eval::evaluate_in_slices;
 use crate::model::Network;
 use crate::saved::Weights;
@@ -23,6 +23,8 @@ pub struct Trained {
     pub split: Split,
     /// True when stopped before the last epoch ended.
     pub stopped: bool,
+    /// With early stopping: the epoch with the lowest validation loss, whose model this is.
+    pub best_epoch: Option<usize>,
 }
 
 fn device_error(error: impl std::fmt::Debug) -> TrainError {
@@ -57,6 +59,7 @@ pub async fn train_from(
         Ok(trained) => host.emit(TrainEvent::Finished {
             epochs: trained.history.epochs.len(),
             stopped: trained.stopped,
+            best_epoch: trained.best_epoch,
         }),
         Err(error) => host.emit(TrainEvent::Error {
             message: error.to_string(),
@@ -106,6 +109,10 @@ async fn run(
     let mut rng = SeededRng::new(config.seed);
     let mut order = split.train.clone();
     let mut stopped = false;
+    // Its own stream, so that switching augmentation on leaves the shuffling as it was.
+    let mut augment_rng = SeededRng::new(config.seed ^ 0xA5A5_5A5A_A5A5_5A5A);
+    let augmentation = config.augmentation.as_ref().filter(|a| !a.is_off());
+    let mut best: Option<(f32, usize, Network)> = None;
 
     'epochs: for epoch in 1..=config.epochs {
         let epoch_start = Instant::now();
@@ -122,7 +129,16 @@ async fn run(
                 stopped = true;
                 break 'epochs;
             }
-            let batch = batch_images(dataset, chunk, &training_device);
+            let batch = match augmentation {
+                Some(augmentation) => augmented_batch(
+                    dataset,
+                    chunk,
+                    augmentation,
+                    &mut augment_rng,
+                    &training_device,
+                ),
+                None => batch_images(dataset, chunk, &training_device),
+            };
             let labels = batch.labels.expect("checked labelled");
             let loss = config.loss.mean(model.forward(batch.images), labels);
             loss_sum = loss_sum + loss.clone().detach();
@@ -191,12 +207,28 @@ async fn run(
         // The checkpoint first: once the epoch is announced, it is kept.
         host.epoch_finished(&model.valid(), &history).await;
         host.emit(TrainEvent::Epoch(metrics));
+
+        if let (Some(patience), Some(loss)) = (config.early_stopping, val_loss) {
+            if best
+                .as_ref()
+                .is_none_or(|(best_loss, _, _)| loss < *best_loss)
+            {
+                best = Some((loss, epoch, model.valid()));
+            } else if epoch - best.as_ref().map_or(0, |b| b.1) >= patience {
+                break;
+            }
+        }
     }
 
+    let (model, best_epoch) = match best {
+        Some((_, epoch, model)) => (model, Some(epoch)),
+        None => (model.valid(), None),
+    };
     Ok(Trained {
-        model: model.valid(),
+        model,
         history,
         split,
         stopped,
+        best_epoch,
     })
 }

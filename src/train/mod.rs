@@ -4,6 +4,7 @@
 mod config;
 mod control;
 mod events;
+mod grid;
 mod loop_;
 mod loss;
 mod optimizer;
@@ -12,6 +13,7 @@ mod schedule;
 pub use config::{TrainConfig, TrainError};
 pub use control::{TrainControl, TrainHost};
 pub use events::{BatchProgress, EpochMetrics, History, TrainEvent};
+pub use grid::{GridSpec, Trial, best_trial, grid_search};
 pub use loop_::{Trained, train, train_from};
 pub use loss::LossKind;
 pub use optimizer::OptimizerKind;

@@ -30,6 +30,7 @@ usage:
                 [--val-split F] [--limit N] [--predictions OUT.csv] [--with-ids]
                 [--device cpu|wgpu] [--json]
                 [--model-file MODEL.atelier (start from its weights)] [--save-model OUT.atelier]
+                [--translate PIXELS] [--flip] [--erase SHARE] [--early-stopping PATIENCE]
   atelier predict --model-file MODEL.atelier --test FILE [--predictions OUT.csv] [--with-ids]
                 [--device cpu|wgpu] [--json]
   atelier export-csv --input FILE --out OUT.csv [--limit N] [--no-labels] [--no-header]

@@ -1,6 +1,6 @@
 use std::io::Write;
 
-use atelier::data::Dataset;
+use atelier::data::{Augmentation, Dataset};
 use atelier::eval::{PredictionsLayout, evaluate, predict, predictions_csv};
 use atelier::saved::SavedModel;
 use atelier::train::{
@@ -31,6 +31,9 @@ const OPTIONS: &[&str] = &[
     "device",
     "model-file",
     "save-model",
+    "translate",
+    "erase",
+    "early-stopping",
 ];
 
 /// Prints progress: a line per epoch, or JSON objects on stdout with `--json`.
@@ -97,7 +100,7 @@ pub fn device(name: &str) -> Result<Device, String> {
 
 /// `atelier train ...`.
 pub fn run(raw: &[String]) -> Result<(), String> {
-    let args = Args::parse(raw, OPTIONS, &["json", "with-ids"])?;
+    let args = Args::parse(raw, OPTIONS, &["json", "with-ids", "flip"])?;
     let train_path = args
         .get("train")
         .ok_or("atelier train needs --train FILE")?;
@@ -130,7 +133,14 @@ pub fn run(raw: &[String]) -> Result<(), String> {
         .with_momentum(args.parsed("momentum", 0.9)?)
         .with_weight_decay(args.parsed("weight-decay", 0.0)?)
         .with_seed(args.parsed("seed", 12345)?)
-        .with_validation_split(args.parsed("val-split", 0.2)?);
+        .with_validation_split(args.parsed("val-split", 0.2)?)
+        .with_augmentation(augmentation(&args)?)
+        .with_early_stopping(
+            args.get("early-stopping")
+                .map(str::parse)
+                .transpose()
+                .map_err(|_| "--early-stopping: give the patience in epochs, e.g. 3".to_string())?,
+        );
     let device = device(args.get("device").unwrap_or("cpu"))?;
     let json = args.switch("json");
     let mut host = ConsoleHost {
@@ -181,6 +191,16 @@ pub fn run(raw: &[String]) -> Result<(), String> {
         eprintln!("saved the model to {path} ({} bytes)", bytes.len());
     }
     Ok(())
+}
+
+/// `--translate N`, `--flip`, `--erase P`: none of them, no augmentation.
+fn augmentation(args: &Args) -> Result<Option<Augmentation>, String> {
+    let augmentation = Augmentation {
+        translate: args.parsed("translate", 0)?,
+        flip: args.switch("flip"),
+        erase: args.parsed("erase", 0.0)?,
+    };
+    Ok((!augmentation.is_off()).then_some(augmentation))
 }
 
 /// What a model file trained here says about where it came from.
