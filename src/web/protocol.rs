@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::{Dataset, NUM_CLASSES};
 use crate::eval::{ConfusionMatrix, Evaluation};
-use crate::train::{History, TrainConfig, TrainEvent};
+use crate::train::{GridSpec, History, TrainConfig, TrainEvent, Trial};
 
 /// Page to engine.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -32,6 +32,21 @@ pub enum Request {
     },
     /// The active model as a model file (sent back as [`Reply::ModelFile`]).
     SaveModel,
+    /// Train `config`'s model once per grid setting; `Stop` ends the search.
+    GridSearch {
+        config: Box<TrainConfig>,
+        grid: GridSpec,
+    },
+}
+
+/// One misclassified validation image, for the error gallery.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Mistake {
+    pub pixels: Vec<u8>,
+    pub truth: u8,
+    pub predicted: u8,
+    /// The model's probability for the class it chose.
+    pub confidence: f32,
 }
 
 /// What the page shows of the active model.
@@ -181,4 +196,14 @@ pub enum Reply {
     },
     /// The answer to [`Request::SaveModel`]: the file's bytes travel beside the message.
     ModelFile { name: String },
+    /// A grid-search trial finished (`number` of `total`).
+    Trial {
+        trial: Trial,
+        number: usize,
+        total: usize,
+    },
+    /// The grid search is over (all trials, or stopped).
+    GridDone { trials: Vec<Trial>, stopped: bool },
+    /// Misclassified validation images of the model just trained.
+    Mistakes { mistakes: Vec<Mistake> },
 }

@@ -13,7 +13,10 @@ use crate::eval::{PredictionsLayout, predictions_csv};
 
 use super::super::protocol::{ModelInfo, ModelSource, Reply, Request};
 use super::training_view::TrainingView;
-use super::{browser, dom, draw_pad, overview, results, settings};
+use super::{
+    augment_preview, browser, dom, draw_pad, layer_editor, mistakes, overview, results, settings,
+    tuning,
+};
 
 /// What the page remembers between the engine's replies.
 #[derive(Default)]
@@ -21,6 +24,14 @@ struct Page {
     worker: Option<Worker>,
     /// Loading or training: one long task at a time.
     busy: bool,
+    /// The engine has a backend.
+    ready: bool,
+    /// Training or a grid search runs.
+    running: bool,
+    /// A grid search runs (its training events are progress, not the charts').
+    grid: bool,
+    /// The layer editor's stack can be built.
+    layers_valid: bool,
     has_train: bool,
     trained: bool,
     view: Option<TrainingView>,
@@ -38,10 +49,12 @@ fn with_page<T>(f: impl FnOnce(&mut Page) -> T) -> T {
 pub fn start() {
     wire_events();
     draw_pad::start(classify);
+    layer_editor::start(on_layers_validity);
+    mistakes::start();
+    augment_preview::start();
     dom::set_disabled("save-model", true);
-    settings::show_summary();
     dom::set_state("idle");
-    dom::set_disabled("train-button", true);
+    update_buttons();
     dom::set_text("backend", "…");
     match Worker::new("./worker.js") {
         Ok(worker) => {
@@ -103,7 +116,10 @@ fn send(request: &Request, buffers: &[ArrayBuffer]) {
 
 fn failed(message: &str) {
     dom::show_error(message);
-    with_page(|p| p.busy = false);
+    with_page(|p| {
+        p.busy = false;
+        p.grid = false;
+    });
     set_training_controls(false);
     dom::set_state("error");
 }
@@ -121,7 +137,8 @@ fn on_reply(reply: Reply, buffer: Option<ArrayBuffer>) {
                 dom::set_text("backend-notice", &notice);
                 dom::set_hidden("backend-notice", false);
             }
-            dom::set_disabled("train-button", false);
+            with_page(|p| p.ready = true);
+            update_buttons();
         }
         Reply::Progress { done, total, text } => {
             dom::set_hidden("load-progress", false);
@@ -140,6 +157,11 @@ fn on_reply(reply: Reply, buffer: Option<ArrayBuffer>) {
             dom::clear_error();
             loading_done();
             overview::show(train.as_deref(), test.as_deref());
+            if let Some(train) = &train {
+                augment_preview::set_samples(
+                    train.samples.iter().map(|s| s.pixels.clone()).collect(),
+                );
+            }
             with_page(|p| {
                 p.has_train |= train.is_some();
                 if test.is_some() {
@@ -163,6 +185,12 @@ fn on_reply(reply: Reply, buffer: Option<ArrayBuffer>) {
         Reply::Training { event } => {
             if let crate::train::TrainEvent::Error { message } = &event {
                 failed(&format!("Training stopped: {message}"));
+            }
+            if with_page(|p| p.grid) {
+                if let crate::train::TrainEvent::Batch(progress) = &event {
+                    tuning::progress(progress);
+                }
+                return;
             }
             with_page(|p| {
                 if let Some(view) = p.view.as_mut() {
@@ -202,6 +230,22 @@ fn on_reply(reply: Reply, buffer: Option<ArrayBuffer>) {
         }
         Reply::Failed { message } => failed(&message),
         Reply::ModelReady { info } => show_model(&info),
+        Reply::Trial {
+            trial,
+            number,
+            total,
+        } => tuning::trial_done(&trial, number, total),
+        Reply::GridDone { stopped, .. } => {
+            let trained = with_page(|p| {
+                p.grid = false;
+                p.busy = false;
+                p.trained
+            });
+            set_training_controls(false);
+            tuning::finished(stopped);
+            dom::set_state(if trained { "done" } else { "idle" });
+        }
+        Reply::Mistakes { mistakes: list } => mistakes::set(list),
         Reply::Classified { probabilities } => draw_pad::on_classified(probabilities, classify),
         Reply::ModelFile { name } => match buffer {
             Some(buffer) => {
@@ -286,8 +330,9 @@ fn wire_events() {
         }
     });
     dom::on("sample-button", "click", |_| spawn_local(load_sample()));
-    dom::on("model-preset", "change", |_| settings::show_summary());
     dom::on("train-button", "click", |_| train_now());
+    dom::on("grid-button", "click", |_| grid_now());
+    dom::on("use-best", "click", |_| tuning::use_best());
     dom::on("pause-button", "click", |_| toggle_pause());
     dom::on("stop-button", "click", |_| send(&Request::Stop, &[]));
     dom::on("download-predictions", "click", |_| download_predictions());
@@ -395,6 +440,7 @@ fn train_now() {
     dom::clear_error();
     dom::set_state("training");
     set_training_controls(true);
+    mistakes::clear();
     let view = TrainingView::new(config.epochs, config.batch_size);
     with_page(|p| {
         p.view = Some(view);
@@ -410,8 +456,53 @@ fn train_now() {
     );
 }
 
+/// The layer editor's verdict after each edit.
+fn on_layers_validity(valid: bool) {
+    with_page(|p| p.layers_valid = valid);
+    update_buttons();
+}
+
+/// Train and grid search need a backend, a buildable stack, and nothing else running.
+fn update_buttons() {
+    let disabled = with_page(|p| !p.ready || p.running || !p.layers_valid);
+    dom::set_disabled("train-button", disabled);
+    dom::set_disabled("grid-button", disabled);
+}
+
+fn grid_now() {
+    let (config, grid) = match settings::read().and_then(|c| Ok((c, tuning::read()?))) {
+        Ok(both) => both,
+        Err(message) => return dom::show_error(&message),
+    };
+    let total = match grid.trials(&config) {
+        Ok(trials) => trials.len(),
+        Err(error) => return dom::show_error(&format!("Grid search: {error}")),
+    };
+    if !with_page(|p| p.has_train) {
+        return dom::show_error(
+            "Load a training set first: drop train.csv here, or try the sample.",
+        );
+    }
+    if !claim("the grid search") {
+        return;
+    }
+    dom::clear_error();
+    dom::set_state("training");
+    with_page(|p| p.grid = true);
+    set_training_controls(true);
+    tuning::started(total);
+    send(
+        &Request::GridSearch {
+            config: Box::new(config),
+            grid,
+        },
+        &[],
+    );
+}
+
 fn set_training_controls(training: bool) {
-    dom::set_disabled("train-button", training);
+    with_page(|p| p.running = training);
+    update_buttons();
     dom::set_disabled("pause-button", !training);
     dom::set_disabled("stop-button", !training);
     dom::set_text("pause-button", "Pause");

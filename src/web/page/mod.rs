@@ -2,13 +2,17 @@
 //! the engine worker. It only draws and forwards: no parsing or training happens here.
 
 mod app;
+mod augment_preview;
 mod browser;
 mod dom;
 mod draw_pad;
+mod layer_editor;
+mod mistakes;
 mod overview;
 mod results;
 mod settings;
 mod training_view;
+mod tuning;
 
 /// Called once by the page's binary.
 pub fn start() {

@@ -21,12 +21,15 @@ pub fn show(validation: &EvalSummary) {
     for (truth, row) in validation.confusion.counts.iter().enumerate() {
         html += &format!("<tr><th>{truth} {}</th>", dom::escape(CLASS_NAMES[truth]));
         for (predicted, count) in row.iter().enumerate() {
-            let class = if truth == predicted {
-                " class=\"diag\""
+            // Off the diagonal, a click shows those mistakes in the gallery.
+            let attributes = if truth == predicted {
+                " class=\"diag\"".to_string()
             } else {
-                ""
+                format!(
+                    " class=\"pick\" data-truth=\"{truth}\" data-predicted=\"{predicted}\" title=\"show these mistakes\""
+                )
             };
-            html += &format!("<td{class}>{count}</td>");
+            html += &format!("<td{attributes}>{count}</td>");
         }
         html += "</tr>";
     }

@@ -99,17 +99,24 @@ impl TrainingView {
                 show_epoch(metrics);
                 self.draw_charts();
             }
-            TrainEvent::Finished { stopped, .. } => {
+            TrainEvent::Finished {
+                stopped,
+                epochs,
+                best_epoch,
+            } => {
                 self.draw_charts();
                 let seconds = (js::now() - self.started_ms) / 1000.0;
-                dom::set_text(
-                    "speed",
-                    &format!(
-                        "{} after {}.",
-                        if *stopped { "Stopped" } else { "Finished" },
-                        duration(seconds)
+                let how = match best_epoch {
+                    Some(best) if *epochs < self.planned_epochs && !*stopped => format!(
+                        "Stopped early (no better validation loss for a while) after {epochs} epochs, keeping epoch {best}'s model,"
                     ),
-                );
+                    Some(best) => {
+                        format!("Finished, keeping epoch {best}'s model (lowest validation loss),")
+                    }
+                    None if *stopped => "Stopped".into(),
+                    None => "Finished".into(),
+                };
+                dom::set_text("speed", &format!("{how} after {}.", duration(seconds)));
             }
             TrainEvent::Error { .. } => {}
         }

@@ -7,13 +7,14 @@ use burn::prelude::Device;
 use wasm_bindgen_futures::spawn_local;
 
 use crate::data::Dataset;
-use crate::eval::{evaluate_in_slices, predict};
+use crate::data::NUM_CLASSES;
+use crate::eval::{Evaluation, evaluate_in_slices, predict, predict_probabilities};
 use crate::model::Network;
 use crate::saved::is_model_file;
-use crate::train::{TrainConfig, TrainControl, train};
+use crate::train::{GridSpec, TrainConfig, TrainControl, grid_search, train};
 
 use super::super::js;
-use super::super::protocol::{EvalSummary, ModelSource, Reply, Request, SetInfo};
+use super::super::protocol::{EvalSummary, Mistake, ModelSource, Reply, Request, SetInfo};
 use super::files::{self, NamedBytes};
 use super::host::WorkerHost;
 use super::models::{self, ActiveModel, architecture_name};
@@ -75,6 +76,7 @@ pub fn handle(request: Request, buffers: Vec<js_sys::ArrayBuffer>) {
         }),
         Request::Classify { pixels } => spawn_local(models::classify(pixels)),
         Request::SaveModel => spawn_local(models::save()),
+        Request::GridSearch { config, grid } => spawn_local(run_grid(*config, grid)),
     }
 }
 
@@ -174,6 +176,17 @@ async fn train_model(config: TrainConfig) {
             });
         }
     };
+    if let Some(validation) = &validation {
+        let mistakes = mistakes(
+            &network,
+            &train_set.1,
+            &trained.split.validation,
+            validation,
+            &device,
+        )
+        .await;
+        reply(&Reply::Mistakes { mistakes });
+    }
     let done = trained.history.epochs.len();
     let label = if trained.stopped {
         format!(
@@ -204,6 +217,100 @@ async fn train_model(config: TrainConfig) {
     reply(&Reply::Trained {
         validation: validation.as_ref().map(|v| Box::new(EvalSummary::from(v))),
     });
+}
+
+/// Most misclassified images shown per confusion-matrix cell, and in all.
+const MISTAKES_PER_CELL: usize = 12;
+const MISTAKES_IN_ALL: usize = 300;
+
+/// Misclassified validation images with the model's confidence in its wrong answer.
+async fn mistakes(
+    model: &Network,
+    data: &Dataset,
+    validation: &[usize],
+    evaluation: &Evaluation,
+    device: &Device,
+) -> Vec<Mistake> {
+    let Some(labels) = data.labels() else {
+        return Vec::new();
+    };
+    let mut per_cell = [[0usize; NUM_CLASSES]; NUM_CLASSES];
+    let mut chosen = Vec::new();
+    for (&index, &predicted) in validation.iter().zip(&evaluation.predictions) {
+        let truth = labels[index];
+        let cell = &mut per_cell[truth as usize][predicted as usize];
+        if truth != predicted && *cell < MISTAKES_PER_CELL && chosen.len() < MISTAKES_IN_ALL {
+            *cell += 1;
+            chosen.push((index, truth, predicted));
+        }
+    }
+    let mut mistakes = Vec::with_capacity(chosen.len());
+    for slice in chosen.chunks(64) {
+        let pixels: Vec<u8> = slice
+            .iter()
+            .flat_map(|&(index, _, _)| data.image(index).iter().copied())
+            .collect();
+        let Ok(probabilities) = predict_probabilities(model, &pixels, device).await else {
+            return mistakes;
+        };
+        for (&(index, truth, predicted), p) in slice.iter().zip(probabilities) {
+            mistakes.push(Mistake {
+                pixels: data.image(index).to_vec(),
+                truth,
+                predicted,
+                confidence: p[predicted as usize],
+            });
+        }
+        js::yield_now().await;
+    }
+    mistakes
+}
+
+async fn run_grid(config: TrainConfig, grid: GridSpec) {
+    let (train_set, device) = with_engine(|e| (e.train.clone(), e.device.clone()));
+    let (Some(train_set), Some(device)) = (train_set, device) else {
+        return reply(&Reply::Failed {
+            message: "Load a training set first: drop train.csv here, or try the sample.".into(),
+        });
+    };
+    let total = match grid.trials(&config) {
+        Ok(trials) => trials.len(),
+        Err(error) => {
+            return reply(&Reply::Failed {
+                message: format!("Grid search: {error}"),
+            });
+        }
+    };
+    let control = TrainControl::new();
+    with_engine(|e| e.control = Some(control.clone()));
+    let mut number = 0;
+    let result = grid_search(
+        &config,
+        &grid,
+        &train_set.1,
+        &device,
+        &control,
+        &mut WorkerHost::new(),
+        |trial| {
+            number += 1;
+            reply(&Reply::Trial {
+                trial: trial.clone(),
+                number,
+                total,
+            });
+        },
+    )
+    .await;
+    with_engine(|e| e.control = None);
+    match result {
+        Ok(trials) => reply(&Reply::GridDone {
+            stopped: trials.len() < total,
+            trials,
+        }),
+        Err(error) => reply(&Reply::Failed {
+            message: format!("Grid search stopped: {error}"),
+        }),
+    }
 }
 
 /// Predicts the loaded test set with the active model, when both exist.
