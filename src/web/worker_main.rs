@@ -2,5 +2,8 @@
 
 fn main() {
     #[cfg(target_arch = "wasm32")]
-    atelier::web::worker::start();
+    {
+        atelier::web::run_constructors();
+        atelier::web::worker::start();
+    }
 }

@@ -71,6 +71,8 @@ test("save, reload, load: the same model and byte-identical predictions", { time
   await page.reload();
   await waitForModel(page, "restored");
   assert.match(await page.textContent('[data-testid="active-model"]'), /^trained here: baseline, 2 epochs/);
+  // The charts are drawn in a task after the model's arrival.
+  await page.waitForFunction(() => document.querySelector('[data-testid="loss-chart"]').dataset.epochs === "2");
   assert.equal(await attr(page, "metrics", "data-epoch"), "2");
   assert.equal(await attr(page, "loss-chart", "data-epochs"), "2");
   assert.equal(await page.inputValue('[data-testid="model-preset"]'), "baseline");
@@ -109,6 +111,7 @@ test("a reload in the middle of training keeps the last finished epoch", { timeo
   const seen = Number(await attr(page, "metrics", "data-epoch"));
   await page.reload();
   await waitForModel(page, "restored");
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="loss-chart"]').dataset.epochs) >= 1);
   const epochs = Number(await attr(page, "metrics", "data-epoch"));
   assert.ok(epochs >= seen && epochs < 30, `restored after epoch ${epochs}, the page had shown ${seen}`);
   assert.match(await page.textContent('[data-testid="active-model"]'),

@@ -289,8 +289,15 @@ fn show_model(info: &ModelInfo) {
     let state = dom::element("status").get_attribute("data-state");
     let training = matches!(state.as_deref(), Some("training" | "paused"));
     if info.source != ModelSource::Trained && !training {
-        let view = TrainingView::from_history(&info.history, info.settings.epochs);
-        with_page(|p| p.view = Some(view));
+        let (history, epochs) = (info.history.clone(), info.settings.epochs);
+        // Charts in a task of their own; a run started meanwhile keeps its own view.
+        dom::later(move || {
+            if with_page(|p| p.running) {
+                return;
+            }
+            let view = TrainingView::from_history(&history, epochs);
+            with_page(|p| p.view = Some(view));
+        });
     }
     draw_pad::reclassify(classify);
 }

@@ -118,3 +118,12 @@ pub fn put_darkness(
         let _ = context.put_image_data(&pixels, x, y);
     }
 }
+
+/// Runs `f` in a task of its own, after the browser has had a turn: long drawing split this
+/// way never holds the page for the sum of its parts.
+pub fn later(f: impl FnOnce() + 'static) {
+    wasm_bindgen_futures::spawn_local(async move {
+        crate::web::js::sleep(0).await;
+        f();
+    });
+}

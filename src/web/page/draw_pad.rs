@@ -54,7 +54,8 @@ fn context() -> CanvasRenderingContext2d {
 
 /// Wires the pad; `classify` sends a 28x28 image to the engine.
 pub fn start(classify: fn(Vec<u8>)) {
-    clear();
+    // The empty chart after the page's first paint: the first text drawn costs the most.
+    dom::later(clear);
     dom::on("draw-pad", "pointerdown", move |event| {
         let Some(event) = event.dyn_ref::<PointerEvent>() else {
             return;

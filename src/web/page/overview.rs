@@ -38,7 +38,8 @@ pub fn show(train: Option<&SetInfo>, test: Option<&SetInfo>) {
         if let Some(backend) = CanvasBackend::with_canvas_object(dom::canvas("class-histogram")) {
             let _ = draw_class_histogram(&backend.into_drawing_area(), &info.class_counts);
         }
-        draw_sample_grid(&info.samples);
+        let samples = info.samples.clone();
+        dom::later(move || draw_sample_grid(&samples));
     }
 }
 
