@@ -24,6 +24,8 @@ for (const [name, query] of [["WebGPU", ""], ["CPU", "?backend=cpu"]]) {
   const page = await browser.newPage();
   await page.goto(server.url + query);
   await waitForModel(page);
+  // The pad is far down the page: bring it into the viewport, where the mouse can reach it.
+  await page.locator('[data-testid="draw-pad"]').scrollIntoViewIfNeeded();
   const box = await page.locator('[data-testid="draw-pad"]').boundingBox();
   const scale = box.width / 280;
   const latencies = [];

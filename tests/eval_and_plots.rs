@@ -9,7 +9,7 @@ use atelier::eval::{PredictionsLayout, evaluate, predict, predict_probabilities,
 use atelier::model::preset;
 use atelier::plot::{
     TRAIN_COLOR, VALIDATION_COLOR, draw_accuracy_chart, draw_class_histogram, draw_loss_chart,
-    register_font_file,
+    draw_probabilities, register_font_file,
 };
 use atelier::train::{LossKind, TrainConfig, TrainControl, TrainEvent, TrainHost, Trained, train};
 use burn::prelude::Device;
@@ -198,5 +198,25 @@ fn class_histogram_has_ten_equal_bars() {
     assert!(
         bars.iter().all(|&b| b == bars[0]),
         "6000 images per class: equal bars {bars:?}"
+    );
+}
+
+#[test]
+fn probability_bars_highlight_the_most_likely_class_and_scale_with_probability() {
+    let mut probabilities = [0.0f32; 10];
+    probabilities[1] = 0.75;
+    probabilities[8] = 0.25;
+    let buffer = render(|area| draw_probabilities(area, Some(&probabilities)).unwrap());
+    // The winner in the validation colour, the others in the training colour, 3:1 in area.
+    let winner = count_color(&buffer, VALIDATION_COLOR);
+    let other = count_color(&buffer, TRAIN_COLOR);
+    assert!(winner > 0 && other > 0);
+    let ratio = winner as f32 / other as f32;
+    assert!((2.7..3.3).contains(&ratio), "bar areas {winner} vs {other}");
+    // Nothing predicted yet: axes only, no bars.
+    let empty = render(|area| draw_probabilities(area, None).unwrap());
+    assert_eq!(
+        count_color(&empty, VALIDATION_COLOR) + count_color(&empty, TRAIN_COLOR),
+        0
     );
 }

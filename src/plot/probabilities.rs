@@ -12,6 +12,7 @@ pub fn draw_probabilities<DB: DrawingBackend>(
     area.fill(&WHITE).map_err(chart_error)?;
     let mut chart = ChartBuilder::on(area)
         .margin(8)
+        .margin_right(24)
         .x_label_area_size(24)
         .y_label_area_size(90)
         .build_cartesian_2d(0.0f32..1.0f32, (0..NUM_CLASSES).into_segmented())
@@ -19,6 +20,7 @@ pub fn draw_probabilities<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .disable_y_mesh()
+        .light_line_style(TRANSPARENT)
         .x_labels(6)
         .x_label_formatter(&|p| format!("{:.0}%", p * 100.0))
         .y_labels(NUM_CLASSES)

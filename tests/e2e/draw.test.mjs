@@ -44,6 +44,7 @@ function spans(polygons, y) {
 
 /** Fills the garment's outline with mouse strokes, row by row, as a patient user would. */
 async function drawGarment(page, garment) {
+  await page.locator('[data-testid="draw-pad"]').scrollIntoViewIfNeeded();
   const box = await page.locator('[data-testid="draw-pad"]').boundingBox();
   const scale = box.width / FIXTURE.size;
   const at = (x, y) => [box.x + x * scale, box.y + y * scale];
