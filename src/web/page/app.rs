@@ -436,17 +436,9 @@ fn train_now() {
         Ok(config) => config,
         Err(message) => return dom::show_error(&message),
     };
-    if !with_page(|p| p.has_train) {
-        return dom::show_error(
-            "Load a training set first: drop train.csv here, or try the sample.",
-        );
-    }
-    if !claim("training") {
+    if !begin_run("training") {
         return;
     }
-    dom::clear_error();
-    dom::set_state("training");
-    set_training_controls(true);
     mistakes::clear();
     let view = TrainingView::new(config.epochs, config.batch_size);
     with_page(|p| {
@@ -461,6 +453,22 @@ fn train_now() {
         },
         &[],
     );
+}
+
+/// Claims the page for a training run or a grid search: false, with the reason shown, when
+/// there is no training set or other work runs.
+fn begin_run(what: &str) -> bool {
+    if !with_page(|p| p.has_train) {
+        dom::show_error("Load a training set first: drop train.csv here, or try the sample.");
+        return false;
+    }
+    if !claim(what) {
+        return false;
+    }
+    dom::clear_error();
+    dom::set_state("training");
+    set_training_controls(true);
+    true
 }
 
 /// The layer editor's verdict after each edit.
@@ -485,18 +493,10 @@ fn grid_now() {
         Ok(trials) => trials.len(),
         Err(error) => return dom::show_error(&format!("Grid search: {error}")),
     };
-    if !with_page(|p| p.has_train) {
-        return dom::show_error(
-            "Load a training set first: drop train.csv here, or try the sample.",
-        );
-    }
-    if !claim("the grid search") {
+    if !begin_run("the grid search") {
         return;
     }
-    dom::clear_error();
-    dom::set_state("training");
     with_page(|p| p.grid = true);
-    set_training_controls(true);
     tuning::started(total);
     send(
         &Request::GridSearch {

@@ -2,9 +2,6 @@
 
 use std::cell::RefCell;
 
-use wasm_bindgen::JsCast;
-use web_sys::CanvasRenderingContext2d;
-
 use crate::data::{IMAGE_SIDE, SeededRng};
 
 use super::{dom, settings};
@@ -39,12 +36,7 @@ pub fn set_samples(samples: Vec<Vec<u8>>) {
 
 fn draw() {
     let canvas = dom::canvas("augment-preview");
-    let Some(context) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
+    let Some(context) = dom::context_2d(&canvas) else {
         return;
     };
     context.set_fill_style_str("#ffffff");

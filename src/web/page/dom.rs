@@ -127,3 +127,12 @@ pub fn later(f: impl FnOnce() + 'static) {
         f();
     });
 }
+
+/// The 2d drawing context of `canvas` (`None` only if the browser refuses one).
+pub fn context_2d(canvas: &HtmlCanvasElement) -> Option<web_sys::CanvasRenderingContext2d> {
+    canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into().ok())
+}

@@ -169,12 +169,7 @@ pub async fn show_photo(file: File, classify: fn(Vec<u8>)) -> Result<(), String>
         .map_err(|_| "no canvas".to_string())?;
     work.set_width(w as u32);
     work.set_height(h as u32);
-    let work_context: CanvasRenderingContext2d = work
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into().ok())
-        .ok_or("no 2d context")?;
+    let work_context = dom::context_2d(&work).ok_or("no 2d context")?;
     work_context
         .draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, w, h)
         .map_err(|e| format!("{e:?}"))?;
@@ -279,12 +274,7 @@ fn fill_white() {
 /// The 28x28 image exactly as the model gets it, drawn ink on paper like the sample grid.
 fn show_preview(image: Option<&[u8]>) {
     let canvas = dom::canvas("draw-preview");
-    let Some(context) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
+    let Some(context) = dom::context_2d(&canvas) else {
         return;
     };
     let blank = [0u8; crate::data::IMAGE_PIXELS];

@@ -4,7 +4,6 @@
 use std::cell::RefCell;
 
 use wasm_bindgen::JsCast;
-use web_sys::CanvasRenderingContext2d;
 
 use crate::data::CLASS_NAMES;
 
@@ -99,12 +98,7 @@ fn show(filter: Option<(u8, u8)>) {
     dom::set_html("error-gallery", &html);
     for (i, m) in picked.iter().enumerate() {
         let canvas = dom::canvas(&format!("mistake-{i}"));
-        if let Some(context) = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-        {
+        if let Some(context) = dom::context_2d(&canvas) {
             dom::put_darkness(&context, &m.pixels, 1, 0.0, 0.0);
         }
     }

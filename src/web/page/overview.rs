@@ -2,8 +2,6 @@
 
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use wasm_bindgen::JsCast;
-use web_sys::CanvasRenderingContext2d;
 
 use crate::data::{CLASS_NAMES, IMAGE_SIDE, NUM_CLASSES};
 use crate::plot::draw_class_histogram;
@@ -46,12 +44,7 @@ pub fn show(train: Option<&SetInfo>, test: Option<&SetInfo>) {
 /// A few images per class, one class per column, darkness shown as ink on paper.
 fn draw_sample_grid(samples: &[Sample]) {
     let canvas = dom::canvas("sample-grid");
-    let Some(context) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
+    let Some(context) = dom::context_2d(&canvas) else {
         return;
     };
     const ROWS: usize = 3;
