@@ -2,21 +2,7 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
-
-fn atelier(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_atelier"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 #[test]
 fn summary_prints_the_table_and_the_total() {

@@ -3,24 +3,10 @@
 
 mod common;
 
-use std::process::Command;
-
 use atelier::eval::{PredictionsLayout, predict, predict_probabilities, predictions_csv};
 use atelier::saved::{SavedModel, SavedModelError};
 use burn::prelude::Device;
 use common::*;
-
-fn atelier(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_atelier"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 const TRAIN_IMAGES: &str = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
 const TEST_IMAGES: &str = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
