@@ -4,6 +4,7 @@
 //! 188 MB of `f32`.
 
 mod augment;
+#[cfg(feature = "engine")]
 mod batch;
 mod csv;
 mod dataset;
@@ -15,6 +16,7 @@ mod split;
 mod write;
 
 pub use augment::Augmentation;
+#[cfg(feature = "engine")]
 pub use batch::{Batch, augmented_batch, batch_images, images_to_tensor};
 pub use csv::{CsvReader, parse_csv};
 pub use dataset::{CLASS_NAMES, Dataset, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES};

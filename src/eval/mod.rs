@@ -2,9 +2,13 @@
 //! the predictions CSV.
 
 mod confusion;
+#[cfg(feature = "engine")]
 mod evaluate;
+mod evaluation;
 mod predictions;
 
 pub use confusion::ConfusionMatrix;
-pub use evaluate::{Evaluation, evaluate, evaluate_in_slices, predict, predict_probabilities};
+#[cfg(feature = "engine")]
+pub use evaluate::{evaluate, evaluate_in_slices, predict, predict_probabilities};
+pub use evaluation::Evaluation;
 pub use predictions::{PredictionsLayout, predictions_csv};

@@ -189,6 +189,7 @@ fn window_output(input: usize, kernel: usize, stride: usize, padding: Padding) -
 }
 
 /// Keras's `same` padding split (before, after) along one side.
+#[cfg(feature = "engine")] // only the network pads
 pub(crate) fn same_padding(input: usize, kernel: usize, stride: usize) -> (usize, usize) {
     let output = input.div_ceil(stride);
     let total = ((output - 1) * stride + kernel).saturating_sub(input);

@@ -1,6 +1,6 @@
 use std::fmt;
 
-use burn::config::Config;
+use serde::{Deserialize, Serialize};
 
 use super::{LossKind, LrSchedule, OptimizerKind};
 use crate::data::{Augmentation, DataError};
@@ -8,48 +8,141 @@ use crate::model::{ModelSpec, SpecError};
 
 /// Everything that decides a training run. Same config, same data, same CPU backend: same
 /// numbers.
-#[derive(Config, Debug)]
+///
+/// Built like a Burn `Config` (`new` with the required fields, `with_*` for the rest, the same
+/// JSON), but written out: the page builds settings without linking Burn, which keeps its
+/// WebAssembly small.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TrainConfig {
     /// The layers to train.
     pub model: ModelSpec,
     /// How weights follow gradients.
-    #[config(default = "OptimizerKind::Adam")]
     pub optimizer: OptimizerKind,
     /// What is minimised.
-    #[config(default = "LossKind::CrossEntropy")]
     pub loss: LossKind,
     /// Step size.
-    #[config(default = 1e-3)]
     pub learning_rate: f64,
     /// How the rate changes over the run.
-    #[config(default = "LrSchedule::Constant")]
     pub schedule: LrSchedule,
     /// SGD's momentum.
-    #[config(default = 0.9)]
     pub momentum: f64,
     /// L2 penalty (decoupled for AdamW); 0 for none.
-    #[config(default = 0.0)]
     pub weight_decay: f64,
     /// Images per step.
-    #[config(default = 32)]
     pub batch_size: usize,
     /// Passes over the training images.
-    #[config(default = 5)]
     pub epochs: usize,
     /// Decides the split, the order of images and the initial weights.
-    #[config(default = 12345)]
     pub seed: u64,
     /// Share of the images held out for validation.
-    #[config(default = 0.2)]
     pub validation_split: f64,
     /// Read the batch loss back every this many batches (each read waits for the GPU).
-    #[config(default = 20)]
     pub loss_every: usize,
     /// Random changes to the training images, batch by batch (none when absent).
     pub augmentation: Option<Augmentation>,
     /// Stop when the validation loss has not improved for this many epochs, and keep the
     /// best epoch's model (never when absent).
     pub early_stopping: Option<usize>,
+}
+
+impl TrainConfig {
+    /// The layers to train, with every other setting at its default.
+    pub fn new(model: ModelSpec) -> Self {
+        Self {
+            model,
+            optimizer: OptimizerKind::Adam,
+            loss: LossKind::CrossEntropy,
+            learning_rate: 1e-3,
+            schedule: LrSchedule::Constant,
+            momentum: 0.9,
+            weight_decay: 0.0,
+            batch_size: 32,
+            epochs: 5,
+            seed: 12345,
+            validation_split: 0.2,
+            loss_every: 20,
+            augmentation: None,
+            early_stopping: None,
+        }
+    }
+
+    /// Sets `optimizer`.
+    pub fn with_optimizer(mut self, optimizer: OptimizerKind) -> Self {
+        self.optimizer = optimizer;
+        self
+    }
+
+    /// Sets `loss`.
+    pub fn with_loss(mut self, loss: LossKind) -> Self {
+        self.loss = loss;
+        self
+    }
+
+    /// Sets `learning_rate`.
+    pub fn with_learning_rate(mut self, learning_rate: f64) -> Self {
+        self.learning_rate = learning_rate;
+        self
+    }
+
+    /// Sets `schedule`.
+    pub fn with_schedule(mut self, schedule: LrSchedule) -> Self {
+        self.schedule = schedule;
+        self
+    }
+
+    /// Sets `momentum`.
+    pub fn with_momentum(mut self, momentum: f64) -> Self {
+        self.momentum = momentum;
+        self
+    }
+
+    /// Sets `weight_decay`.
+    pub fn with_weight_decay(mut self, weight_decay: f64) -> Self {
+        self.weight_decay = weight_decay;
+        self
+    }
+
+    /// Sets `batch_size`.
+    pub fn with_batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size;
+        self
+    }
+
+    /// Sets `epochs`.
+    pub fn with_epochs(mut self, epochs: usize) -> Self {
+        self.epochs = epochs;
+        self
+    }
+
+    /// Sets `seed`.
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets `validation_split`.
+    pub fn with_validation_split(mut self, validation_split: f64) -> Self {
+        self.validation_split = validation_split;
+        self
+    }
+
+    /// Sets `loss_every`.
+    pub fn with_loss_every(mut self, loss_every: usize) -> Self {
+        self.loss_every = loss_every;
+        self
+    }
+
+    /// Sets `augmentation`.
+    pub fn with_augmentation(mut self, augmentation: Option<Augmentation>) -> Self {
+        self.augmentation = augmentation;
+        self
+    }
+
+    /// Sets `early_stopping`.
+    pub fn with_early_stopping(mut self, early_stopping: Option<usize>) -> Self {
+        self.early_stopping = early_stopping;
+        self
+    }
 }
 
 impl TrainConfig {

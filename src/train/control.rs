@@ -1,8 +1,11 @@
+#[cfg(feature = "engine")]
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
 
+#[cfg(feature = "engine")]
 use super::{History, TrainEvent};
+#[cfg(feature = "engine")]
 use crate::model::Network;
 
 const RUNNING: u8 = 0;
@@ -50,6 +53,7 @@ impl TrainControl {
     }
 }
 
+#[cfg(feature = "engine")]
 /// What the loop needs from where it runs: somewhere to send events, and a way to wait that
 /// does not block (a browser must get its event loop back).
 pub trait TrainHost {

@@ -1,10 +1,13 @@
 use std::fmt;
 use std::str::FromStr;
 
+#[cfg(feature = "engine")]
 use burn::prelude::*;
+#[cfg(feature = "engine")]
 use burn::tensor::activation::{log_softmax, softmax};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "engine")]
 use crate::data::NUM_CLASSES;
 
 /// What training minimises.
@@ -19,6 +22,7 @@ pub enum LossKind {
     Mse,
 }
 
+#[cfg(feature = "engine")]
 impl LossKind {
     /// One loss value per image, `[n]`.
     pub fn per_image(self, logits: Tensor<2>, labels: Tensor<1, Int>) -> Tensor<1> {

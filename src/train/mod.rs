@@ -5,15 +5,23 @@ mod config;
 mod control;
 mod events;
 mod grid;
+#[cfg(feature = "engine")]
+mod grid_search;
+#[cfg(feature = "engine")]
 mod loop_;
 mod loss;
 mod optimizer;
 mod schedule;
 
 pub use config::{TrainConfig, TrainError};
-pub use control::{TrainControl, TrainHost};
+pub use control::TrainControl;
+#[cfg(feature = "engine")]
+pub use control::TrainHost;
 pub use events::{BatchProgress, EpochMetrics, History, TrainEvent};
-pub use grid::{GridSpec, Trial, best_trial, grid_search};
+pub use grid::{GridSpec, Trial, best_trial};
+#[cfg(feature = "engine")]
+pub use grid_search::grid_search;
+#[cfg(feature = "engine")]
 pub use loop_::{Trained, train, train_from};
 pub use loss::LossKind;
 pub use optimizer::OptimizerKind;

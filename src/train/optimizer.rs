@@ -1,8 +1,11 @@
 use std::fmt;
 use std::str::FromStr;
 
+#[cfg(feature = "engine")]
 use burn::optim::decay::WeightDecayConfig;
+#[cfg(feature = "engine")]
 use burn::optim::momentum::MomentumConfig;
+#[cfg(feature = "engine")]
 use burn::optim::{AdamConfig, AdamWConfig, ModuleOptimizer, RmsPropConfig, SgdConfig};
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +28,7 @@ impl OptimizerKind {
     /// All of them, in the order the page lists them.
     pub const ALL: [OptimizerKind; 4] = [Self::Sgd, Self::Adam, Self::Adamw, Self::Rmsprop];
 
+    #[cfg(feature = "engine")]
     /// The optimizer, with `momentum` for SGD and `weight_decay` for all (AdamW's is decoupled,
     /// the others add it to the gradient).
     pub fn init(self, momentum: f64, weight_decay: f64) -> ModuleOptimizer {

@@ -27,6 +27,7 @@ pub async fn sleep(milliseconds: u32) {
     let _ = JsFuture::from(promise).await;
 }
 
+#[cfg(feature = "engine")] // the worker's
 /// Gives the event loop a turn (`atelierYield` from gpu.js: not clamped like `setTimeout(0)`).
 pub async fn yield_now() {
     match global_function("atelierYield").and_then(|f| f.call0(&JsValue::NULL).ok()) {
@@ -45,6 +46,7 @@ pub fn now() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
+#[cfg(feature = "engine")] // the worker's
 /// True when `navigator.gpu` exists.
 pub fn has_webgpu() -> bool {
     Reflect::get(&global(), &"navigator".into())
@@ -52,12 +54,14 @@ pub fn has_webgpu() -> bool {
         .is_ok_and(|gpu| !gpu.is_undefined())
 }
 
+#[cfg(feature = "engine")] // the worker's
 /// Calls an async function that gpu.js put on the global scope; its string result.
 pub async fn call_global_string(name: &str) -> Option<String> {
     let promise = Promise::from(global_function(name)?.call0(&JsValue::NULL).ok()?);
     JsFuture::from(promise).await.ok()?.as_string()
 }
 
+#[cfg(feature = "engine")] // the worker's
 /// The bytes at `url`, fetched with the global `fetch` (page or worker).
 pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     let fetch = global_function("fetch").ok_or("this browser has no fetch")?;

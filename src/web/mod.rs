@@ -5,6 +5,7 @@
 mod js;
 pub mod page;
 mod protocol;
+#[cfg(feature = "engine")]
 pub mod worker;
 
 /// Runs the module's static constructors (cubecl registers its IR dialects with `inventory`),

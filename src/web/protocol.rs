@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::{Dataset, NUM_CLASSES};
+use crate::data::NUM_CLASSES;
 use crate::eval::{ConfusionMatrix, Evaluation};
 use crate::train::{GridSpec, History, TrainConfig, TrainEvent, Trial};
 
@@ -107,8 +107,9 @@ pub struct SetInfo {
 }
 
 impl SetInfo {
+    #[cfg(feature = "engine")] // the worker describes, the page shows
     /// Up to `per_class` images of each class (or the first images when unlabelled).
-    pub fn describe(name: &str, data: &Dataset, per_class: usize) -> Self {
+    pub fn describe(name: &str, data: &crate::data::Dataset, per_class: usize) -> Self {
         let mut taken = [0; NUM_CLASSES];
         let mut samples = Vec::new();
         for (index, &label) in data.labels().unwrap_or(&[]).iter().enumerate() {
