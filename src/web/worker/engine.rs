@@ -157,7 +157,7 @@ async fn train_model(config: TrainConfig) {
     // The loop has already sent an error event when it failed.
     let Ok(trained) = result else { return };
 
-    let network = Rc::new(trained.model);
+    let network = trained.model;
     let validation = match evaluate_in_slices(
         &network,
         &train_set.1,
@@ -200,13 +200,7 @@ async fn train_model(config: TrainConfig) {
             architecture_name(&config)
         )
     };
-    let mut model = ActiveModel {
-        network,
-        label,
-        settings: config,
-        history: trained.history,
-        test_accuracy: None,
-    };
+    let mut model = ActiveModel::new(network, label, config, trained.history, None);
     // Predictions first, so that the page can offer them as soon as it says "done".
     model.test_accuracy = predict_test_set_with(&model.network).await;
     match model.to_file().await {

@@ -2,8 +2,10 @@
 //! file. It answers the drawing pad, is saved as a model file, and is kept in the browser's
 //! storage so that a reload brings it back.
 
+use std::cell::OnceCell;
 use std::rc::Rc;
 
+use burn::module::Module;
 use burn::prelude::Device;
 
 use crate::data::{IMAGE_PIXELS, NUM_CLASSES};
@@ -20,6 +22,12 @@ use super::{persist, reply, reply_with_bytes};
 /// Where the page's pre-trained model is served (www/model, copied by Trunk).
 const PRETRAINED_URL: &str = "model/default.atelier";
 
+/// Models up to this many parameters answer the drawing pad from a copy on the CPU backend.
+/// One image is a question of latency, not throughput: on the CPU it takes a few milliseconds,
+/// with no GPU round trip and no wait behind a training run's queued work (the notebook's
+/// AlexNet, 62 million parameters, stays on the GPU).
+const DRAWING_ON_CPU_PARAMETERS: usize = 5_000_000;
+
 /// A model ready to predict, and what is known about it.
 #[derive(Clone)]
 pub struct ActiveModel {
@@ -28,18 +36,68 @@ pub struct ActiveModel {
     pub settings: TrainConfig,
     pub history: History,
     pub test_accuracy: Option<f32>,
+    /// The drawing pad's copy of `network` on the CPU backend, made at the first drawing and
+    /// shared by every clone of this model.
+    drawing_copy: Rc<OnceCell<Network>>,
 }
 
 impl ActiveModel {
-    fn from_saved(saved: SavedModel, label: String, device: &Device) -> Result<Self, String> {
-        let network = saved.network(device).map_err(|e| e.to_string())?;
-        Ok(Self {
+    /// A model and what is known about it.
+    pub fn new(
+        network: Network,
+        label: String,
+        settings: TrainConfig,
+        history: History,
+        test_accuracy: Option<f32>,
+    ) -> Self {
+        Self {
             network: Rc::new(network),
             label,
-            settings: saved.settings,
-            history: saved.history,
-            test_accuracy: saved.test_accuracy,
-        })
+            settings,
+            history,
+            test_accuracy,
+            drawing_copy: Rc::default(),
+        }
+    }
+
+    fn from_saved(saved: SavedModel, label: String, device: &Device) -> Result<Self, String> {
+        let network = saved.network(device).map_err(|e| e.to_string())?;
+        Ok(Self::new(
+            network,
+            label,
+            saved.settings,
+            saved.history,
+            saved.test_accuracy,
+        ))
+    }
+
+    /// The network that answers the drawing pad, and its device: the CPU copy for a small
+    /// model on the GPU (made now if it is the first drawing), else the model itself.
+    async fn for_drawing(&self, device: &Device) -> (&Network, Device) {
+        let cpu = Device::flex();
+        let small = self.network.num_params() <= DRAWING_ON_CPU_PARAMETERS;
+        if *device == cpu || !small {
+            return (self.network.as_ref(), device.clone());
+        }
+        if self.drawing_copy.get().is_none() {
+            let copy =
+                SavedModel::capture(&self.network, "", &self.settings, &History::default(), None)
+                    .await
+                    .and_then(|saved| saved.network(&cpu));
+            match copy {
+                Ok(copy) => {
+                    let _ = self.drawing_copy.set(copy);
+                }
+                Err(error) => {
+                    web_sys::console::warn_1(&format!("no CPU copy for drawings: {error}").into());
+                    return (self.network.as_ref(), device.clone());
+                }
+            }
+        }
+        match self.drawing_copy.get() {
+            Some(copy) => (copy, cpu),
+            None => (self.network.as_ref(), device.clone()),
+        }
     }
 
     /// The model file's contents (weights read back from the device, awaited).
@@ -131,7 +189,8 @@ pub async fn classify(pixels: Vec<u8>) {
             probabilities: None,
         });
     };
-    match predict_probabilities(&model.network, &pixels, &device).await {
+    let (network, device) = model.for_drawing(&device).await;
+    match predict_probabilities(network, &pixels, &device).await {
         Ok(rows) => reply(&Reply::Classified {
             probabilities: rows.first().copied().map(normalised),
         }),
