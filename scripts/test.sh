@@ -14,9 +14,12 @@ cargo fmt --check
 step "lint (native, all targets)"
 cargo clippy --release --all-targets -- -D warnings
 
-step "lint (browser: wasm32 library and page)"
+step "lint (browser: wasm32 library, page and worker)"
 cargo clippy --release --target wasm32-unknown-unknown --lib --bin atelier-web --bin atelier-worker \
   --features web -- -D warnings
+# The page as Trunk builds it: without the engine (no Burn in its wasm).
+cargo clippy --release --target wasm32-unknown-unknown --lib --bin atelier-web \
+  --no-default-features --features web -- -D warnings
 
 step "native tests on real Fashion-MNIST"
 cargo test --release
