@@ -1,17 +1,31 @@
-// Browser benchmark, in headless Chromium on this machine (WebGPU runs on SwiftShader here):
-//   - time for the page to read the full 133 MB train.csv (file picker to counts shown);
-//   - `baseline` training images/second on WebGPU and on the CPU backend (2 epochs on 5,000
-//     images, batch 32; the second epoch's figure, after kernels are compiled and tuned);
-//   - the longest main-thread task during each run; the .wasm sizes, raw and gzip.
-// Needs `trunk build --release` (dist/) and bench-out/train.csv (bench/run.sh writes it).
-//   node bench/browser.mjs
+// Browser benchmark, in one headless Chromium on this machine (WebGPU and WebGL run on
+// SwiftShader, a CPU implementation, where there is no GPU):
+//   - reading the full 133 MB train.csv: Atelier's page (file picker to counts shown) and
+//     papaparse (file picker to its `complete`), each with the longest main-thread task;
+//   - `baseline` training images/second: Atelier on WebGPU and on its CPU backend, and the same
+//     model in TensorFlow.js on its webgl, webgpu, wasm and cpu backends (its wasm backend has
+//     no kernels for a convolution's gradients, so its cpu one is what trains without a GPU);
+//     same 4,000 images (the first
+//     80% of 5,000), batch 32, 2 epochs, the second epoch's figure (kernels compiled and tuned);
+//     ROUNDS rounds, runs interleaved, medians kept;
+//   - for every run: the longest main-thread task and the tab's peak memory;
+//   - the .wasm sizes, raw and gzip.
+// Needs `trunk build --release` (dist/), bench-out/train.csv and bench/node_modules (bench/run.sh
+// makes all three). Writes bench-out/browser.json.
+//   ROUNDS=2 node bench/browser.mjs
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { LONG_TASK_RECORDER, ROOT, launch, serve } from "../tests/e2e/support.mjs";
+import { chromium } from "playwright-core";
+import { LONG_TASK_RECORDER, ROOT, serve } from "../tests/e2e/support.mjs";
+import { atelierReady, trainBaseline } from "./measure.mjs";
+import { rendererPeakMb, renderers } from "./memory.mjs";
 
 const OUT = path.join(ROOT, "bench-out");
+const ROUNDS = Number(process.env.ROUNDS || 2);
+const EPOCHS = 2;
+const BATCH = 32;
 const fullCsv = path.join(OUT, "train.csv");
 const smallCsv = path.join(OUT, "train-5000.csv");
 const atelier = path.join(ROOT, "target/release/atelier");
@@ -20,48 +34,94 @@ if (!fs.existsSync(smallCsv)) {
     "--out", smallCsv, "--limit", "5000"], { stdio: "inherit" });
 }
 
-const server = await serve(path.join(ROOT, "dist"));
-const browser = await launch();
-const results = { date: new Date().toISOString(), chromium: browser.version(), runs: {} };
+const app = await serve(path.join(ROOT, "dist"));
+const peers = await serve(path.join(ROOT, "bench"));
+// The test suite's flags (NOTES.md), plus SwiftShader for WebGL, which TensorFlow.js's webgl
+// backend needs on a machine without a GPU.
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--no-sandbox", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
+    "--enable-unsafe-webgpu", "--enable-unsafe-swiftshader",
+  ],
+});
+const results = { date: new Date().toISOString(), chromium: browser.version(), rounds: ROUNDS, epochs: EPOCHS, batch_size: BATCH, runs: [] };
+const log = (message) => console.error(`[browser] ${message}`);
 
-async function open(query) {
+/** Opens `url` in a fresh tab, runs `job(page)`, adds the tab's longest task and peak memory. */
+async function inTab(url, job) {
+  const before = new Set(renderers());
   const page = await browser.newPage();
+  page.on("pageerror", (error) => log(`page error: ${error.message}`));
   await page.addInitScript(LONG_TASK_RECORDER);
-  await page.goto(server.url + query);
-  await page.waitForFunction(() => ["WebGPU", "CPU"].includes(document.querySelector('[data-testid="backend"]').textContent), null, { timeout: 120_000 });
-  return page;
+  await page.goto(url);
+  try {
+    const result = await job(page);
+    result.longest_task_ms = Math.max(0, ...(await page.evaluate(() => window.__longTasks)));
+    result.peak_memory_mb = rendererPeakMb(before);
+    return result;
+  } finally {
+    await page.close();
+  }
 }
 
-const trainCount = (page) => page.getAttribute('[data-testid="dataset-summary"]', "data-train-count");
+const atelierParse = () =>
+  inTab(app.url + "?backend=cpu", async (page) => {
+    await atelierReady(page);
+    await page.evaluate(() => { window.__longTasks = []; });
+    const start = Date.now();
+    await page.setInputFiles('[data-testid="file-input"]', fullCsv);
+    await page.waitForFunction(() => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === "60000", null, { timeout: 300_000, polling: 20 });
+    return { who: "atelier", what: "parse", seconds: (Date.now() - start) / 1000 };
+  });
 
-// Parse time of the full train.csv.
-{
-  const page = await open("?backend=cpu");
-  const start = Date.now();
-  await page.setInputFiles('[data-testid="file-input"]', fullCsv);
-  await page.waitForFunction(() => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === "60000", null, { timeout: 300_000, polling: 50 });
-  const seconds = (Date.now() - start) / 1000;
-  const longest = Math.max(0, ...(await page.evaluate(() => window.__longTasks)));
-  results.parse = { bytes: fs.statSync(fullCsv).size, seconds, mb_per_second: fs.statSync(fullCsv).size / 1e6 / seconds, longest_task_ms: longest };
-  await page.close();
-}
+const papaparse = () =>
+  inTab(peers.url + "peers/index.html", async (page) => {
+    await page.evaluate(() => { window.__longTasks = []; });
+    const start = Date.now();
+    await page.setInputFiles("#file", fullCsv);
+    const parsed = await page.evaluate(() => window.papaparse());
+    return { who: "papaparse", what: "parse", seconds: (Date.now() - start) / 1000, rows: parsed.rows, seconds_in_page: parsed.seconds };
+  });
 
-for (const [name, query] of [["WebGPU", ""], ["CPU", "?backend=cpu"]]) {
-  const page = await open(query);
-  await page.setInputFiles('[data-testid="file-input"]', smallCsv);
-  await page.waitForFunction(() => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === "5000");
-  await page.selectOption('[data-testid="model-preset"]', "baseline");
-  await page.fill('[data-testid="epochs"]', "2");
-  await page.fill('[data-testid="batch-size"]', "32");
-  await page.selectOption("#schedule", "constant");
-  await page.evaluate(() => { window.__longTasks = []; });
-  await page.click('[data-testid="train-button"]');
-  await page.waitForFunction(() => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state), null, { timeout: 1_800_000, polling: 1000 });
-  const text = await page.textContent('[data-testid="metrics"]');
-  const imagesPerSecond = Number(/([\d.]+) images\/s/.exec(text)?.[1]);
-  const longest = Math.max(0, ...(await page.evaluate(() => window.__longTasks)));
-  results.runs[name] = { adapter: await page.textContent("#adapter"), images_per_second: imagesPerSecond, longest_task_ms: longest, metrics: text };
-  await page.close();
+const atelierTrain = (backend) =>
+  inTab(app.url + (backend === "CPU" ? "?backend=cpu" : ""), async (page) => {
+    const run = await trainBaseline(page, smallCsv, 5000, EPOCHS, BATCH);
+    return { who: "atelier", what: `train ${backend}`, adapter: await page.textContent("#adapter"), ...run };
+  });
+
+const tfjsTrain = (backend) =>
+  inTab(peers.url + "peers/index.html", async (page) => {
+    await page.setInputFiles("#file", smallCsv);
+    await page.evaluate(() => { window.__longTasks = []; });
+    try {
+      const run = await page.evaluate(([b, e, s]) => window.trainTfjs(b, e, s), [backend, EPOCHS, BATCH]);
+      return { who: "tfjs", what: `train ${backend}`, images_per_second: run.perEpoch.at(-1).images_per_second, ...run };
+    } catch (error) {
+      return { who: "tfjs", what: `train ${backend}`, images_per_second: null, error: String(error.message || error) };
+    }
+  });
+
+const jobs = [
+  ["Atelier parse", atelierParse],
+  ["papaparse", papaparse],
+  ["Atelier WebGPU", () => atelierTrain("WebGPU")],
+  ["Atelier CPU", () => atelierTrain("CPU")],
+  ["TF.js webgl", () => tfjsTrain("webgl")],
+  ["TF.js webgpu", () => tfjsTrain("webgpu")],
+  ["TF.js wasm", () => tfjsTrain("wasm")],
+  ["TF.js cpu", () => tfjsTrain("cpu")],
+];
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const [name, job] of jobs) {
+    log(`round ${round}: ${name} ...`);
+    const result = await job();
+    result.round = round;
+    log(`  ${JSON.stringify({ seconds: result.seconds, images_per_second: result.images_per_second, longest_task_ms: result.longest_task_ms, peak_memory_mb: result.peak_memory_mb, error: result.error })}`);
+    results.runs.push(result);
+  }
 }
 
 results.wasm = {};
@@ -69,17 +129,9 @@ for (const file of fs.readdirSync(path.join(ROOT, "dist")).filter((f) => f.endsW
   const bytes = fs.readFileSync(path.join(ROOT, "dist", file));
   results.wasm[file.replace(/-[0-9a-f]{16}_bg/, "_bg")] = { raw: bytes.length, gzip: zlib.gzipSync(bytes, { level: 9 }).length };
 }
+results.csv_bytes = fs.statSync(fullCsv).size;
 await browser.close();
-server.close();
+app.close();
+peers.close();
 fs.writeFileSync(path.join(OUT, "browser.json"), JSON.stringify(results, null, 2));
-
-const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
-console.log(`Measured ${results.date} in ${results.chromium} (headless).\n`);
-console.log("| what | figure | longest main-thread task |\n|---|---|---|");
-console.log(`| read and parse train.csv (${mb(results.parse.bytes)}) in the page | ${results.parse.seconds.toFixed(1)} s (${results.parse.mb_per_second.toFixed(0)} MB/s) | ${results.parse.longest_task_ms} ms |`);
-for (const [name, run] of Object.entries(results.runs)) {
-  console.log(`| train \`baseline\` on ${name} ${run.adapter ? `(${run.adapter})` : ""}, epoch 2 | ${run.images_per_second} images/s | ${run.longest_task_ms} ms |`);
-}
-for (const [file, size] of Object.entries(results.wasm)) {
-  console.log(`| ${file} | ${mb(size.raw)} raw, ${mb(size.gzip)} gzip | |`);
-}
+log("wrote bench-out/browser.json");

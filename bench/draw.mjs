@@ -7,6 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ROOT, launch, serve, waitForModel } from "../tests/e2e/support.mjs";
+import { median, strokeLatencies } from "./measure.mjs";
 
 const STROKES = 50;
 const OUT = path.join(ROOT, "bench-out");
@@ -15,30 +16,11 @@ const server = await serve(path.join(ROOT, "dist"));
 const browser = await launch();
 const results = { date: new Date().toISOString(), chromium: browser.version(), strokes: STROKES, runs: {} };
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 for (const [name, query] of [["WebGPU", ""], ["CPU", "?backend=cpu"]]) {
   const page = await browser.newPage();
   await page.goto(server.url + query);
   await waitForModel(page);
-  // The pad is far down the page: bring it into the viewport, where the mouse can reach it.
-  await page.locator('[data-testid="draw-pad"]').scrollIntoViewIfNeeded();
-  const box = await page.locator('[data-testid="draw-pad"]').boundingBox();
-  const scale = box.width / 280;
-  const latencies = [];
-  // Two warm-up strokes (first kernels compile), then the measured ones.
-  for (let i = 0; i < STROKES + 2; i++) {
-    const y = 20 + (i % 48) * 5;
-    await page.mouse.move(box.x + 90 * scale, box.y + y * scale);
-    await page.mouse.down();
-    await page.mouse.move(box.x + 190 * scale, box.y + y * scale, { steps: 3 });
-    await page.mouse.up();
-    await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').hasAttribute("data-latency-ms"), null, { timeout: 120_000 });
-    if (i >= 2) latencies.push(Number(await page.getAttribute('[data-testid="prediction"]', "data-latency-ms")));
-  }
+  const latencies = await strokeLatencies(page, STROKES);
   results.runs[name] = {
     adapter: await page.textContent("#adapter"),
     median_ms: median(latencies),

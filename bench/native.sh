@@ -4,8 +4,9 @@
 #   - training images/second of `baseline` and `default` on Atelier's CPU backend, and of the
 #     same models in Keras (TensorFlow CPU, installed here into bench-out/venv), same images,
 #     same batch sizes, rounds interleaved so that a noisy machine hurts both alike.
-# Prints a Markdown table; writes bench-out/native.json. Not part of the test suite.
-#   ROUNDS=3 LIMIT=12500 bench/run.sh
+# Writes bench-out/native.json (bench/run.sh runs this, then the browser parts). Not part of the
+# test suite.
+#   ROUNDS=3 LIMIT=12500 bench/native.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=bench-out
@@ -43,4 +44,4 @@ for round in $(seq 1 "$ROUNDS"); do
     record keras "$model" "$round" "$keras"
   done
 done
-python3 bench/summarize.py "$results" "$OUT/native.json"
+python3 bench/summarize.py "$results" "$OUT/native.json" >&2

@@ -1,0 +1,42 @@
+// Two builds of the page side by side in one Chromium, runs alternated round by round, so a
+// change is measured against what it replaced on the same noisy machine: `baseline` training
+// on the CPU backend (5,000 images, 2 epochs, batch 32) and drawing-to-prediction on both
+// backends (20 strokes). Medians per build; writes bench-out/ab.json.
+//   node bench/ab.mjs BEFORE_DIST AFTER_DIST [ROUNDS]
+import fs from "node:fs";
+import path from "node:path";
+import { ROOT, launch, serve, waitForModel } from "../tests/e2e/support.mjs";
+import { median, strokeLatencies, trainBaseline } from "./measure.mjs";
+
+const [before, after] = process.argv.slice(2, 4).map((d) => path.resolve(d));
+const ROUNDS = Number(process.argv[4] || 3);
+const csv = path.join(ROOT, "bench-out/train-5000.csv");
+const builds = { before: await serve(before), after: await serve(after) };
+const browser = await launch();
+const runs = [];
+
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const [build, server] of Object.entries(builds)) {
+    let page = await browser.newPage();
+    await page.goto(server.url + "?backend=cpu");
+    const { images_per_second } = await trainBaseline(page, csv, 5000, 2, 32);
+    await page.close();
+    runs.push({ build, round, what: "train CPU, images/s", value: images_per_second });
+    for (const [backend, query] of [["WebGPU", ""], ["CPU", "?backend=cpu"]]) {
+      page = await browser.newPage();
+      await page.goto(server.url + query);
+      await waitForModel(page);
+      runs.push({ build, round, what: `draw ${backend}, median ms`, value: median(await strokeLatencies(page, 20)) });
+      await page.close();
+    }
+    console.error(`[ab] round ${round} ${build}: ${JSON.stringify(runs.filter((r) => r.round === round && r.build === build).map((r) => r.value))}`);
+  }
+}
+await browser.close();
+Object.values(builds).forEach((s) => s.close());
+fs.writeFileSync(path.join(ROOT, "bench-out/ab.json"), JSON.stringify({ date: new Date().toISOString(), before, after, runs }, null, 2));
+console.log(`| what | before | after | after / before |\n|---|---|---|---|`);
+for (const what of [...new Set(runs.map((r) => r.what))]) {
+  const [b, a] = ["before", "after"].map((build) => median(runs.filter((r) => r.build === build && r.what === what).map((r) => r.value)));
+  console.log(`| ${what} | ${b.toFixed(1)} | ${a.toFixed(1)} | ${(a / b).toFixed(2)}x |`);
+}

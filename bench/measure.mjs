@@ -1,0 +1,53 @@
+// Measurements shared by the browser benchmarks: driving Atelier's page through its public
+// data-testid contract, as a user would.
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** Waits until the page has chosen its backend (WebGPU or CPU). */
+export async function atelierReady(page) {
+  await page.waitForFunction(() => ["WebGPU", "CPU"].includes(document.querySelector('[data-testid="backend"]').textContent), null, { timeout: 120_000 });
+}
+
+/**
+ * Trains `baseline` on `csv` (80/20 split) for `epochs` with `batchSize` and a constant rate;
+ * resolves to the page's images/second of the last epoch and its metrics text.
+ */
+export async function trainBaseline(page, csv, count, epochs, batchSize) {
+  await atelierReady(page);
+  await page.setInputFiles('[data-testid="file-input"]', csv);
+  await page.waitForFunction((n) => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === String(n), count);
+  await page.selectOption('[data-testid="model-preset"]', "baseline");
+  await page.fill('[data-testid="epochs"]', String(epochs));
+  await page.fill('[data-testid="batch-size"]', String(batchSize));
+  await page.selectOption("#schedule", "constant");
+  await page.evaluate(() => { window.__longTasks = []; });
+  await page.click('[data-testid="train-button"]');
+  await page.waitForFunction(() => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state), null, { timeout: 1_800_000, polling: 1000 });
+  const metrics = await page.textContent('[data-testid="metrics"]');
+  return { images_per_second: Number(/([\d.]+) images\/s/.exec(metrics)?.[1]), metrics };
+}
+
+/**
+ * Draws `strokes` mouse strokes on the pad (after two warm-up strokes: the first kernels
+ * compile) and collects the page's own stroke-end-to-probabilities latency for each.
+ */
+export async function strokeLatencies(page, strokes) {
+  // The pad is far down the page: bring it into the viewport, where the mouse can reach it.
+  await page.locator('[data-testid="draw-pad"]').scrollIntoViewIfNeeded();
+  const box = await page.locator('[data-testid="draw-pad"]').boundingBox();
+  const scale = box.width / 280;
+  const latencies = [];
+  for (let i = 0; i < strokes + 2; i++) {
+    const y = 20 + (i % 48) * 5;
+    await page.mouse.move(box.x + 90 * scale, box.y + y * scale);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 190 * scale, box.y + y * scale, { steps: 3 });
+    await page.mouse.up();
+    await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').hasAttribute("data-latency-ms"), null, { timeout: 120_000 });
+    if (i >= 2) latencies.push(Number(await page.getAttribute('[data-testid="prediction"]', "data-latency-ms")));
+  }
+  return latencies;
+}
