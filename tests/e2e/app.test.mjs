@@ -56,6 +56,13 @@ for (const [label, query, backend] of [["WebGPU", "", "WebGPU"], ["CPU backend",
         return s.dataset.trainCount === "2000" && s.dataset.testCount === "500";
       }, null, { timeout: 60_000 });
       assert.equal(await page.textContent('[data-testid="error"]'), "");
+      // A software WebGPU adapter (SwiftShader here) trains far slower than the CPU backend:
+      // the page says so and how to switch; a real GPU gets no such notice.
+      if (backend === "WebGPU") {
+        const software = /swiftshader|llvmpipe|lavapipe/i.test(await page.textContent("#adapter"));
+        assert.equal(await page.isVisible("#backend-notice"), software);
+        if (software) assert.match(await page.textContent("#backend-notice"), /software renderer.*\?backend=cpu/);
+      }
 
       await page.selectOption('[data-testid="model-preset"]', "baseline");
       await page.fill('[data-testid="epochs"]', "2");
