@@ -1,12 +1,14 @@
 // Two builds of the page side by side in one Chromium, runs alternated round by round, so a
-// change is measured against what it replaced on the same noisy machine: `baseline` training
-// on the CPU backend (5,000 images, 2 epochs, batch 32) and drawing-to-prediction on both
-// backends (20 strokes). Medians per build; writes bench-out/ab.json.
+// change is measured against what it replaced on the same noisy machine: reading the full
+// train.csv (seconds, and the tab's peak memory), `baseline` training on the CPU backend (5,000
+// images, 2 epochs, batch 32) and drawing-to-prediction on both backends (20 strokes). Medians
+// per build; writes bench-out/ab.json. Needs bench-out/train.csv (bench/native.sh writes it).
 //   node bench/ab.mjs BEFORE_DIST AFTER_DIST [ROUNDS]
 import fs from "node:fs";
 import path from "node:path";
 import { ROOT, launch, serve, waitForModel } from "../tests/e2e/support.mjs";
-import { median, strokeLatencies, trainBaseline } from "./measure.mjs";
+import { atelierReady, median, strokeLatencies, trainBaseline } from "./measure.mjs";
+import { rendererPeakMb, renderers } from "./memory.mjs";
 
 const [before, after] = process.argv.slice(2, 4).map((d) => path.resolve(d));
 const ROUNDS = Number(process.argv[4] || 3);
@@ -17,7 +19,17 @@ const runs = [];
 
 for (let round = 1; round <= ROUNDS; round++) {
   for (const [build, server] of Object.entries(builds)) {
+    const tabs = new Set(renderers());
     let page = await browser.newPage();
+    await page.goto(server.url + "?backend=cpu");
+    await atelierReady(page);
+    const start = Date.now();
+    await page.setInputFiles('[data-testid="file-input"]', path.join(ROOT, "bench-out/train.csv"));
+    await page.waitForFunction(() => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === "60000", null, { timeout: 300_000, polling: 20 });
+    runs.push({ build, round, what: "parse train.csv, s", value: (Date.now() - start) / 1000 });
+    runs.push({ build, round, what: "parse, tab peak memory MB", value: rendererPeakMb(tabs) });
+    await page.close();
+    page = await browser.newPage();
     await page.goto(server.url + "?backend=cpu");
     const { images_per_second } = await trainBaseline(page, csv, 5000, 2, 32);
     await page.close();
@@ -38,5 +50,5 @@ fs.writeFileSync(path.join(ROOT, "bench-out/ab.json"), JSON.stringify({ date: ne
 console.log(`| what | before | after | after / before |\n|---|---|---|---|`);
 for (const what of [...new Set(runs.map((r) => r.what))]) {
   const [b, a] = ["before", "after"].map((build) => median(runs.filter((r) => r.build === build && r.what === what).map((r) => r.value)));
-  console.log(`| ${what} | ${b.toFixed(1)} | ${a.toFixed(1)} | ${(a / b).toFixed(2)}x |`);
+  console.log(`| ${what} | ${b.toFixed(2)} | ${a.toFixed(2)} | ${(a / b).toFixed(2)}x |`);
 }

@@ -96,20 +96,25 @@ pub fn start() {
     }
 }
 
-/// Posts a request (and its buffers, transferred) to the engine.
-fn send(request: &Request, buffers: &[ArrayBuffer]) {
+/// Posts a request to the engine, with file contents: `File`s (cloned as handles, no bytes
+/// copied: the engine reads them) or `ArrayBuffer`s (transferred).
+fn send(request: &Request, contents: &[JsValue]) {
     let Some(worker) = with_page(|p| p.worker.clone()) else {
         return;
     };
     let message = Object::new();
     let json = serde_json::to_string(request).unwrap_or_default();
     let list = Array::new();
-    for buffer in buffers {
-        list.push(buffer);
+    let transfer = Array::new();
+    for content in contents {
+        list.push(content);
+        if content.is_instance_of::<ArrayBuffer>() {
+            transfer.push(content);
+        }
     }
     let _ = Reflect::set(&message, &"json".into(), &json.into());
-    let _ = Reflect::set(&message, &"buffers".into(), &list);
-    if let Err(e) = worker.post_message_with_transfer(&message, &list) {
+    let _ = Reflect::set(&message, &"contents".into(), &list);
+    if let Err(e) = worker.post_message_with_transfer(&message, &transfer) {
         failed(&format!("Could not reach the engine: {e:?}"));
     }
 }
@@ -393,18 +398,11 @@ async fn load_files(files: Vec<File>) {
         return;
     }
     dom::set_state("loading");
-    let mut names = Vec::new();
-    let mut buffers = Vec::new();
-    for file in files {
-        match browser::file_buffer(&file).await {
-            Ok(buffer) => {
-                names.push(file.name());
-                buffers.push(buffer);
-            }
-            Err(message) => return failed(&message),
-        }
-    }
-    send(&Request::Load { names }, &buffers);
+    // The engine reads the files itself, a slice at a time: a 133 MB CSV is never held whole
+    // in the page as well.
+    let names = files.iter().map(File::name).collect();
+    let contents: Vec<JsValue> = files.into_iter().map(JsValue::from).collect();
+    send(&Request::Load { names }, &contents);
 }
 
 async fn load_sample() {
@@ -413,7 +411,7 @@ async fn load_sample() {
     }
     dom::set_state("loading");
     let mut names = Vec::new();
-    let mut buffers = Vec::new();
+    let mut buffers: Vec<JsValue> = Vec::new();
     for name in [
         "train-images-idx3-ubyte.gz",
         "train-labels-idx1-ubyte.gz",
@@ -423,7 +421,7 @@ async fn load_sample() {
         match browser::fetch_buffer(&format!("sample/{name}")).await {
             Ok(buffer) => {
                 names.push(format!("sample {name}"));
-                buffers.push(buffer);
+                buffers.push(buffer.into());
             }
             Err(message) => return failed(&format!("The sample could not be loaded: {message}")),
         }

@@ -43,15 +43,6 @@ pub fn download_bytes(name: &str, bytes: &[u8], mime: &str) -> Result<(), JsValu
     Ok(())
 }
 
-/// A `File`'s bytes, as an `ArrayBuffer` to hand to the worker.
-pub async fn file_buffer(file: &web_sys::File) -> Result<ArrayBuffer, String> {
-    JsFuture::from(file.array_buffer())
-        .await
-        .map_err(|e| format!("{}: could not be read ({e:?})", file.name()))?
-        .dyn_into()
-        .map_err(|_| format!("{}: could not be read", file.name()))
-}
-
 /// The bytes at a URL of this site.
 pub async fn fetch_buffer(url: &str) -> Result<ArrayBuffer, String> {
     let response = JsFuture::from(window().fetch_with_str(url))

@@ -4,6 +4,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use burn::prelude::Device;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
 
 use crate::data::Dataset;
@@ -47,20 +48,11 @@ const SLICE_IMAGES: usize = 1024;
 /// Sample images per class sent to the page for its grid.
 const SAMPLES_PER_CLASS: usize = 3;
 
-pub fn handle(request: Request, buffers: Vec<js_sys::ArrayBuffer>) {
+/// One request from the page; `contents` are the files of a `Load` (`File`s or `ArrayBuffer`s).
+pub fn handle(request: Request, contents: Vec<JsValue>) {
     match request {
         Request::Init { force_cpu } => spawn_local(init(force_cpu)),
-        Request::Load { names } => {
-            let files = names
-                .into_iter()
-                .zip(buffers)
-                .map(|(name, buffer)| NamedBytes {
-                    name,
-                    bytes: js_sys::Uint8Array::new(&buffer).to_vec(),
-                })
-                .collect();
-            spawn_local(load(files));
-        }
+        Request::Load { names } => spawn_local(read_and_load(names, contents)),
         Request::Train { config } => spawn_local(train_model(*config)),
         Request::Pause => {
             with_engine(|e| e.control.as_ref().map(TrainControl::pause)).unwrap_or(())
@@ -91,6 +83,18 @@ async fn init(force_cpu: bool) {
     });
     models::start(&device).await;
     predict_test_set().await;
+}
+
+/// Reads the files into the engine's memory, then loads them.
+async fn read_and_load(names: Vec<String>, contents: Vec<JsValue>) {
+    let mut files = Vec::new();
+    for (name, content) in names.into_iter().zip(contents) {
+        match files::read(&name, &content).await {
+            Ok(bytes) => files.push(NamedBytes { name, bytes }),
+            Err(message) => return reply(&Reply::LoadFailed { message }),
+        }
+    }
+    load(files).await;
 }
 
 async fn load(files: Vec<NamedBytes>) {

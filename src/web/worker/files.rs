@@ -1,6 +1,11 @@
 //! Files from a drop, the picker or the sample: read, recognised by content, parsed in slices
 //! with progress, and sorted into a training and a test set.
 
+use js_sys::{ArrayBuffer, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::Blob;
+
 use crate::data::{CsvReader, DataError, Dataset, IdxFile, inflate_if_gzip, is_idx, parse_idx};
 
 use super::super::js;
@@ -18,6 +23,41 @@ pub struct NamedBytes {
 pub struct Loaded {
     pub train: Option<(String, Dataset)>,
     pub test: Option<(String, Dataset)>,
+}
+
+/// Bytes of a `File` read in one step.
+const READ_SLICE_BYTES: f64 = (32 << 20) as f64;
+
+/// A file's bytes in the engine's memory. A `File` is read a slice at a time straight into
+/// place, so a large CSV is never held whole as a JavaScript buffer as well (133 MB less at the
+/// peak for the full `train.csv`); an `ArrayBuffer` (the sample) is copied.
+pub async fn read(name: &str, content: &JsValue) -> Result<Vec<u8>, String> {
+    let unreadable = |e: JsValue| format!("{name}: could not be read ({e:?})");
+    if let Some(buffer) = content.dyn_ref::<ArrayBuffer>() {
+        return Ok(Uint8Array::new(buffer).to_vec());
+    }
+    let blob = content
+        .dyn_ref::<Blob>()
+        .ok_or_else(|| format!("{name}: not a file"))?;
+    let size = blob.size();
+    let mut bytes = Vec::with_capacity(size as usize);
+    let mut start = 0.0;
+    while start < size {
+        let end = (start + READ_SLICE_BYTES).min(size);
+        let slice = blob
+            .slice_with_f64_and_f64(start, end)
+            .map_err(unreadable)?;
+        let buffer = JsFuture::from(slice.array_buffer())
+            .await
+            .map_err(unreadable)?;
+        let chunk = Uint8Array::new(&buffer);
+        let at = bytes.len();
+        bytes.resize(at + chunk.length() as usize, 0);
+        chunk.copy_to(&mut bytes[at..]);
+        show_progress(end as usize, size as usize, &format!("reading {name}"));
+        start = end;
+    }
+    Ok(bytes)
 }
 
 /// Bytes parsed between two yields to the page.

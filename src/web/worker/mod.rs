@@ -56,13 +56,13 @@ pub fn start() {
             .ok()
             .and_then(|j| j.as_string())
             .unwrap_or_default();
-        let buffers: Vec<js_sys::ArrayBuffer> = js_sys::Reflect::get(&data, &"buffers".into())
+        let contents: Vec<JsValue> = js_sys::Reflect::get(&data, &"contents".into())
             .ok()
-            .and_then(|b| b.dyn_into::<js_sys::Array>().ok())
-            .map(|array| array.iter().filter_map(|b| b.dyn_into().ok()).collect())
+            .and_then(|c| c.dyn_into::<js_sys::Array>().ok())
+            .map(|array| array.iter().collect())
             .unwrap_or_default();
         match serde_json::from_str::<Request>(&json) {
-            Ok(request) => engine::handle(request, buffers),
+            Ok(request) => engine::handle(request, contents),
             Err(e) => reply(&Reply::Failed {
                 message: format!("the engine got a message it does not understand: {e}"),
             }),
