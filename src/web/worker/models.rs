@@ -75,28 +75,22 @@ impl ActiveModel {
     /// model on the GPU (made now if it is the first drawing), else the model itself.
     async fn for_drawing(&self, device: &Device) -> (&Network, Device) {
         let cpu = Device::flex();
-        let small = self.network.num_params() <= DRAWING_ON_CPU_PARAMETERS;
-        if *device == cpu || !small {
+        if let Some(copy) = self.drawing_copy.get() {
+            return (copy, cpu);
+        }
+        if *device == cpu || self.network.num_params() > DRAWING_ON_CPU_PARAMETERS {
             return (self.network.as_ref(), device.clone());
         }
-        if self.drawing_copy.get().is_none() {
-            let copy =
-                SavedModel::capture(&self.network, "", &self.settings, &History::default(), None)
-                    .await
-                    .and_then(|saved| saved.network(&cpu));
-            match copy {
-                Ok(copy) => {
-                    let _ = self.drawing_copy.set(copy);
-                }
-                Err(error) => {
-                    web_sys::console::warn_1(&format!("no CPU copy for drawings: {error}").into());
-                    return (self.network.as_ref(), device.clone());
-                }
+        let copy =
+            SavedModel::capture(&self.network, "", &self.settings, &History::default(), None)
+                .await
+                .and_then(|saved| saved.network(&cpu));
+        match copy {
+            Ok(copy) => (self.drawing_copy.get_or_init(|| copy), cpu),
+            Err(error) => {
+                web_sys::console::warn_1(&format!("no CPU copy for drawings: {error}").into());
+                (self.network.as_ref(), device.clone())
             }
-        }
-        match self.drawing_copy.get() {
-            Some(copy) => (copy, cpu),
-            None => (self.network.as_ref(), device.clone()),
         }
     }
 
