@@ -17,9 +17,8 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { chromium } from "playwright-core";
-import { LONG_TASK_RECORDER, ROOT, serve } from "../tests/e2e/support.mjs";
-import { atelierReady, trainBaseline } from "./measure.mjs";
+import { LONG_TASK_RECORDER, ROOT, launch, serve } from "../tests/e2e/support.mjs";
+import { atelierReady, readCsv, trainBaseline } from "./measure.mjs";
 import { rendererPeakMb, renderers } from "./memory.mjs";
 
 const OUT = path.join(ROOT, "bench-out");
@@ -36,17 +35,9 @@ if (!fs.existsSync(smallCsv)) {
 
 const app = await serve(path.join(ROOT, "dist"));
 const peers = await serve(path.join(ROOT, "bench"));
-// The test suite's flags (NOTES.md), plus SwiftShader for WebGL, which TensorFlow.js's webgl
-// backend needs on a machine without a GPU.
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  headless: true,
-  args: [
-    "--no-sandbox", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
-    "--enable-unsafe-webgpu", "--enable-unsafe-swiftshader",
-  ],
-});
+// The test suite's Chromium, plus SwiftShader for WebGL, which TensorFlow.js's webgl backend
+// needs on a machine without a GPU.
+const browser = await launch(["--enable-unsafe-swiftshader"]);
 const results = { date: new Date().toISOString(), chromium: browser.version(), rounds: ROUNDS, epochs: EPOCHS, batch_size: BATCH, runs: [] };
 const log = (message) => console.error(`[browser] ${message}`);
 
@@ -71,10 +62,7 @@ const atelierParse = () =>
   inTab(app.url + "?backend=cpu", async (page) => {
     await atelierReady(page);
     await page.evaluate(() => { window.__longTasks = []; });
-    const start = Date.now();
-    await page.setInputFiles('[data-testid="file-input"]', fullCsv);
-    await page.waitForFunction(() => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === "60000", null, { timeout: 300_000, polling: 20 });
-    return { who: "atelier", what: "parse", seconds: (Date.now() - start) / 1000 };
+    return { who: "atelier", what: "parse", seconds: await readCsv(page, fullCsv, 60000) };
   });
 
 const papaparse = () =>

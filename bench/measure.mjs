@@ -12,13 +12,23 @@ export async function atelierReady(page) {
 }
 
 /**
+ * Gives `csv` (`count` training images) to the page's file picker; resolves to the seconds
+ * until the page shows the count.
+ */
+export async function readCsv(page, csv, count) {
+  const start = Date.now();
+  await page.setInputFiles('[data-testid="file-input"]', csv);
+  await page.waitForFunction((n) => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === String(n), count, { timeout: 300_000, polling: 20 });
+  return (Date.now() - start) / 1000;
+}
+
+/**
  * Trains `baseline` on `csv` (80/20 split) for `epochs` with `batchSize` and a constant rate;
  * resolves to the page's images/second of the last epoch and its metrics text.
  */
 export async function trainBaseline(page, csv, count, epochs, batchSize) {
   await atelierReady(page);
-  await page.setInputFiles('[data-testid="file-input"]', csv);
-  await page.waitForFunction((n) => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === String(n), count);
+  await readCsv(page, csv, count);
   await page.selectOption('[data-testid="model-preset"]', "baseline");
   await page.fill('[data-testid="epochs"]', String(epochs));
   await page.fill('[data-testid="batch-size"]', String(batchSize));

@@ -42,15 +42,18 @@ export function serve(dir) {
   );
 }
 
-/** Headless Chromium with WebGPU (NOTES.md's flags; Playwright adds a fresh profile). */
-export function launch() {
+/**
+ * Headless Chromium with WebGPU (NOTES.md's flags; Playwright adds a fresh profile), plus
+ * `extraArgs`.
+ */
+export function launch(extraArgs = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,
     args: [
       "--no-sandbox", "--disable-background-networking", "--disable-component-update",
       "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
-      "--enable-unsafe-webgpu",
+      "--enable-unsafe-webgpu", ...extraArgs,
     ],
   });
 }
