@@ -3,6 +3,8 @@
 
 #[cfg(feature = "engine")]
 mod network;
+#[cfg(feature = "engine")]
+pub mod one_channel_conv;
 mod presets;
 mod spec;
 mod summary;

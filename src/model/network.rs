@@ -9,6 +9,7 @@ use burn::nn::{
 use burn::prelude::*;
 use burn::tensor::activation;
 
+use super::one_channel_conv;
 use super::spec::same_padding;
 use super::{Activation, LayerSpec, ModelSpec, Padding, Shape, SpecError};
 
@@ -150,7 +151,13 @@ impl Layer {
     fn forward(&self, x: Activations) -> Activations {
         match self {
             Layer::Conv(layer) => {
-                Activations::Image(activate(layer.conv.forward(x.image()), layer.activation))
+                let x = x.image();
+                let y = if one_channel_conv::applies(&layer.conv, &x) {
+                    one_channel_conv::forward(&layer.conv, x)
+                } else {
+                    layer.conv.forward(x)
+                };
+                Activations::Image(activate(y, layer.activation))
             }
             Layer::MaxPool(pool) => Activations::Image(pool.forward(x.image())),
             Layer::AvgPool(pool) => Activations::Image(pool.forward(x.image())),
