@@ -17,6 +17,24 @@ fn baseline_has_the_notebooks_433454_parameters() {
     let params: Vec<usize> = summary.layers.iter().map(|l| l.parameters).collect();
     assert_eq!(params, [100, 0, 432_704, 650]);
     assert!(summary.to_string().ends_with("total parameters: 433454"));
+    // 26 * 26 outputs of 10 filters over 3 * 3 pixels, then the two dense layers.
+    let work: Vec<usize> = summary.layers.iter().map(|l| l.multiply_adds).collect();
+    assert_eq!(work, [60_840, 0, 432_640, 640]);
+    assert_eq!(summary.total_multiply_adds(), 494_120);
+}
+
+#[test]
+fn default_does_most_of_its_work_in_the_two_wider_convolutions() {
+    let summary = preset("default").unwrap().summary().unwrap();
+    let convolutions: Vec<usize> = summary
+        .layers
+        .iter()
+        .filter(|l| l.description.starts_with("conv2d"))
+        .map(|l| l.multiply_adds)
+        .collect();
+    // 28x28x32 outputs of 3x3x1 inputs; 14x14x64 of 3x3x32; 7x7x128 of 3x3x64.
+    assert_eq!(convolutions, [225_792, 3_612_672, 3_612_672]);
+    assert_eq!(summary.total_multiply_adds(), 7_599_872);
 }
 
 #[test]

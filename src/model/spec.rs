@@ -319,6 +319,16 @@ impl LayerSpec {
             _ => 0,
         }
     }
+
+    /// Multiply-adds of this layer's forward pass for one image producing `output` (convolutions
+    /// and dense layers; the element-wise layers' work is small beside them).
+    pub fn multiply_adds(&self, input: Shape, output: Shape) -> usize {
+        match *self {
+            LayerSpec::Conv2d { kernel, .. } => kernel * kernel * input.features() * output.size(),
+            LayerSpec::Dense { units, .. } => input.size() * units,
+            _ => 0,
+        }
+    }
 }
 
 fn pool_text(kind: &str, size: usize, stride: Option<usize>) -> String {

@@ -13,6 +13,8 @@ pub struct LayerSummary {
     pub output: Shape,
     /// Parameters (Keras's count).
     pub parameters: usize,
+    /// Multiply-adds of the forward pass for one image.
+    pub multiply_adds: usize,
 }
 
 /// The whole table.
@@ -26,6 +28,11 @@ impl Summary {
     /// Total parameters, Keras's way (batch-norm moving statistics included).
     pub fn total_parameters(&self) -> usize {
         self.layers.iter().map(|l| l.parameters).sum()
+    }
+
+    /// Multiply-adds of the forward pass for one image, all layers.
+    pub fn total_multiply_adds(&self) -> usize {
+        self.layers.iter().map(|l| l.multiply_adds).sum()
     }
 }
 
@@ -43,6 +50,7 @@ impl ModelSpec {
                 description: layer.describe(),
                 output,
                 parameters: layer.parameters(input),
+                multiply_adds: layer.multiply_adds(input, output),
             })
             .collect();
         Ok(Summary { layers })

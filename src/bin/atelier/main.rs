@@ -16,6 +16,7 @@ mod export;
 mod files;
 mod predict;
 mod summary;
+mod threads;
 mod train;
 
 use std::process::ExitCode;

@@ -11,6 +11,7 @@ use burn::prelude::Device;
 
 use crate::args::Args;
 use crate::files;
+use crate::threads;
 
 const OPTIONS: &[&str] = &[
     "train",
@@ -142,6 +143,11 @@ pub fn run(raw: &[String]) -> Result<(), String> {
                 .map_err(|_| "--early-stopping: give the patience in epochs, e.g. 3".to_string())?,
         );
     let device = device(args.get("device").unwrap_or("cpu"))?;
+    if device == Device::flex() {
+        let threads = threads::choose_for(&config.model, config.batch_size);
+        let s = if threads == 1 { "" } else { "s" };
+        eprintln!("CPU backend: {threads} thread{s}");
+    }
     let json = args.switch("json");
     let mut host = ConsoleHost {
         json,
