@@ -1,9 +1,9 @@
 // Two builds of the page side by side in one Chromium, runs alternated round by round, so a
 // change is measured against what it replaced on the same noisy machine: reading the full
-// train.csv (seconds, and the tab's peak memory), `baseline` training on the CPU backend (5,000
-// images, 2 epochs, batch 32) and drawing-to-prediction on both backends (20 strokes). Medians
+// train.csv (seconds, and the tab's peak memory), `baseline` training (5,000 images, 2 epochs,
+// batch 32) and drawing-to-prediction (20 strokes), each on WebGPU and on the CPU backend. Medians
 // per build; writes bench-out/ab.json. Needs bench-out/train.csv (bench/native.sh writes it).
-//   node bench/ab.mjs BEFORE_DIST AFTER_DIST [ROUNDS]
+//   [CPU_ONLY=1] node bench/ab.mjs BEFORE_DIST AFTER_DIST [ROUNDS]
 import fs from "node:fs";
 import path from "node:path";
 import { ROOT, launch, serve, waitForModel } from "../tests/e2e/support.mjs";
@@ -12,6 +12,8 @@ import { rendererPeakMb, renderers } from "./memory.mjs";
 
 const [before, after] = process.argv.slice(2, 4).map((d) => path.resolve(d));
 const ROUNDS = Number(process.argv[4] || 3);
+// CPU_ONLY=1 skips WebGPU (on a software adapter its training run is the slow part).
+const BACKENDS = [["WebGPU", ""], ["CPU", "?backend=cpu"]].filter(([name]) => !process.env.CPU_ONLY || name === "CPU");
 const csv = path.join(ROOT, "bench-out/train-5000.csv");
 const builds = { before: await serve(before), after: await serve(after) };
 const browser = await launch();
@@ -27,12 +29,14 @@ for (let round = 1; round <= ROUNDS; round++) {
     runs.push({ build, round, what: "parse train.csv, s", value: seconds });
     runs.push({ build, round, what: "parse, tab peak memory MB", value: rendererPeakMb(tabs) });
     await page.close();
-    page = await browser.newPage();
-    await page.goto(server.url + "?backend=cpu");
-    const { images_per_second } = await trainBaseline(page, csv, 5000, 2, 32);
-    await page.close();
-    runs.push({ build, round, what: "train CPU, images/s", value: images_per_second });
-    for (const [backend, query] of [["WebGPU", ""], ["CPU", "?backend=cpu"]]) {
+    for (const [backend, query] of BACKENDS) {
+      page = await browser.newPage();
+      await page.goto(server.url + query);
+      const { images_per_second } = await trainBaseline(page, csv, 5000, 2, 32);
+      await page.close();
+      runs.push({ build, round, what: `train ${backend}, images/s`, value: images_per_second });
+    }
+    for (const [backend, query] of BACKENDS) {
       page = await browser.newPage();
       await page.goto(server.url + query);
       await waitForModel(page);
