@@ -41,19 +41,23 @@ fn train_step(conv: &Conv2d, images: &Tensor<4>, ours: bool) {
 fn main() {
     println!("| layer | batch | mode | Burn's conv2d, ms | one matrix product, ms | ratio |");
     println!("|---|---|---|---|---|---|");
-    // (filters, padding, the preset it starts): the baseline's layer and default's.
+    // (filters, kernel, padding, the preset it starts, batches).
+    let same = |p| PaddingConfig2d::Explicit(p, p, p, p);
     let layers = [
-        (10, PaddingConfig2d::Valid, "baseline: 10 3x3 valid"),
         (
-            32,
-            PaddingConfig2d::Explicit(1, 1, 1, 1),
-            "default: 32 3x3 same",
+            10,
+            3,
+            PaddingConfig2d::Valid,
+            "baseline: 10 3x3 valid",
+            &[32, 64, 256][..],
         ),
+        (32, 3, same(1), "default: 32 3x3 same", &[32, 64, 256][..]),
+        (256, 5, same(2), "alexnet: 256 5x5 same", &[32][..]),
     ];
-    for (filters, padding, name) in layers {
-        for batch in [32, 64, 256] {
+    for (filters, kernel, padding, name, batches) in layers {
+        for &batch in batches {
             let training = Device::flex().autodiff();
-            let conv = Conv2dConfig::new([1, filters], [3, 3])
+            let conv = Conv2dConfig::new([1, filters], [kernel, kernel])
                 .with_padding(padding.clone())
                 .init(&training);
             let images = Tensor::<4>::random([batch, 1, 28, 28], Distribution::Default, &training);
