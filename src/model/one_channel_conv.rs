@@ -30,15 +30,18 @@ pub fn applies(conv: &Conv2d, input: &Tensor<4>) -> bool {
         && input.device() == Device::flex()
 }
 
-/// `conv.forward(input)`, computed as one matrix product. Call only where [`applies`] holds.
+/// `conv.forward(input)`, computed as one matrix product. Call where [`applies`] holds; with
+/// padding Burn works out per call (`Same`) this is Burn's own `conv.forward`.
 pub fn forward(conv: &Conv2d, input: Tensor<4>) -> Tensor<4> {
+    let Some((top, left, bottom, right)) = padding(conv) else {
+        return conv.forward(input);
+    };
     let [n, _, _, _] = input.dims();
     let [filters, _, kernel_h, kernel_w] = conv.weight.dims();
-    let padded = match padding(conv) {
-        Some((0, 0, 0, 0)) | None => input,
-        Some((top, left, bottom, right)) => {
-            input.pad([(top, bottom), (left, right)], PadMode::Constant(0.0))
-        }
+    let padded = if top + left + bottom + right == 0 {
+        input
+    } else {
+        input.pad([(top, bottom), (left, right)], PadMode::Constant(0.0))
     };
     let [_, _, height_padded, width_padded] = padded.dims();
     let (height, width) = (height_padded + 1 - kernel_h, width_padded + 1 - kernel_w);
@@ -131,6 +134,10 @@ mod tests {
         assert!(applies(&conv, &image));
         assert!(!applies(&strided, &image));
         assert!(!applies(&same, &image));
+        // Called anyway, it is Burn's convolution, not a silently unpadded one.
+        forward(&same, image.clone())
+            .to_data()
+            .assert_approx_eq::<f32>(&same.forward(image.clone()).to_data(), Tolerance::default());
         // Evaluation: the same layer without gradients, or one made for inference.
         let image = Tensor::<4>::zeros([1, 1, 8, 8], &Device::flex());
         assert!(!applies(&conv.valid(), &image));
