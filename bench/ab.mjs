@@ -1,7 +1,8 @@
 // Two builds of the page side by side in one Chromium, runs alternated round by round, so a
 // change is measured against what it replaced on the same noisy machine: reading the full
 // train.csv (seconds, and the tab's peak memory), `baseline` training (5,000 images, 2 epochs,
-// batch 32) and drawing-to-prediction (20 strokes), each on WebGPU and on the CPU backend. Medians
+// batch 32), the time from opening the page to its engine being ready, and drawing-to-prediction
+// (20 strokes), each on WebGPU and on the CPU backend. Medians
 // per build; writes bench-out/ab.json. Needs bench-out/train.csv (bench/native.sh writes it).
 //   [CPU_ONLY=1] node bench/ab.mjs BEFORE_DIST AFTER_DIST [ROUNDS]
 import fs from "node:fs";
@@ -37,8 +38,11 @@ for (let round = 1; round <= ROUNDS; round++) {
       runs.push({ build, round, what: `train ${backend}, images/s`, value: images_per_second });
     }
     for (const [backend, query] of BACKENDS) {
-      page = await browser.newPage();
+      page = await browser.newPage(); // a fresh context: nothing cached
+      const opened = Date.now();
       await page.goto(server.url + query);
+      await atelierReady(page);
+      runs.push({ build, round, what: `engine ready ${backend}, s`, value: (Date.now() - opened) / 1000 });
       await waitForModel(page);
       runs.push({ build, round, what: `draw ${backend}, median ms`, value: median(await strokeLatencies(page, 20)) });
       await page.close();

@@ -14,8 +14,10 @@ cargo fmt --check
 step "lint (native, all targets)"
 cargo clippy --release --all-targets -- -D warnings
 
-step "lint (browser: wasm32 library, page and worker)"
+step "lint (browser: wasm32 library, page and both engine workers)"
 cargo clippy --release --target wasm32-unknown-unknown --lib --bin atelier-web --bin atelier-worker \
+  --features web,gpu -- -D warnings
+cargo clippy --release --target wasm32-unknown-unknown --lib --bin atelier-worker-cpu \
   --features web -- -D warnings
 # The page as Trunk builds it: without the engine (no Burn in its wasm).
 cargo clippy --release --target wasm32-unknown-unknown --lib --bin atelier-web \

@@ -29,11 +29,16 @@ self.atelierYield = function () {
   return new Promise((resolve) => setTimeout(resolve, 1));
 };
 
-// The adapter's name ("" when there is no WebGPU adapter).
-self.atelierAdapterName = async function () {
-  if (!("gpu" in navigator)) return "";
-  const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
-  if (!adapter) return "";
-  const info = adapter.info || {};
-  return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(" ") || "WebGPU adapter";
+// The adapter's name ("" when there is no WebGPU adapter). Asked once: worker.js picks the
+// engine by it, and the engine then picks its backend by the same answer.
+let adapterName = null;
+self.atelierAdapterName = function () {
+  adapterName ??= (async () => {
+    if (!("gpu" in navigator)) return "";
+    const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
+    if (!adapter) return "";
+    const info = adapter.info || {};
+    return [info.vendor, info.architecture, info.device, info.description].filter(Boolean).join(" ") || "WebGPU adapter";
+  })().catch(() => "");
+  return adapterName;
 };

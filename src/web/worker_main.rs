@@ -1,4 +1,4 @@
-//! The engine worker's entry point (built by Trunk for wasm32 with `--features web`).
+//! The WebGPU engine worker's entry point (built by Trunk for wasm32 with `--features web,gpu`).
 
 fn main() {
     #[cfg(target_arch = "wasm32")]

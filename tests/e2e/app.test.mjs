@@ -24,8 +24,15 @@ after(async () => {
   server?.close();
 });
 
-async function open(query, expectedBackend) {
-  const context = await browser.newContext({ acceptDownloads: true });
+/** The page at `query`, once its engine has chosen `expectedBackend`; `engines` lists the engine
+ * WebAssembly files it fetched (`atelier-worker`, or the CPU-only `atelier-worker-cpu`). */
+async function open(query, expectedBackend, inBrowser = browser) {
+  const context = await inBrowser.newContext({ acceptDownloads: true });
+  const engines = [];
+  context.on("request", (request) => {
+    const engine = /\/(atelier-worker[\w-]*)_bg\.wasm$/.exec(new URL(request.url()).pathname);
+    if (engine) engines.push(engine[1]);
+  });
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
@@ -37,7 +44,7 @@ async function open(query, expectedBackend) {
     null, { timeout: 120_000 },
   );
   assert.equal(await page.textContent('[data-testid="backend"]'), expectedBackend);
-  return { context, page, errors };
+  return { context, page, errors, engines };
 }
 
 async function counts(page) {
@@ -48,7 +55,9 @@ async function counts(page) {
 for (const [label, query, backend] of [["WebGPU", "", "WebGPU"], ["CPU backend", "?backend=cpu", "CPU"]]) {
   describe(`train in the page on ${label}`, () => {
     test("drop, train baseline for 2 epochs, chart, metrics, predictions, bad file", { timeout: 900_000 }, async () => {
-      const { context, page, errors } = await open(query, backend);
+      const { context, page, errors, engines } = await open(query, backend);
+      // Only the engine that trains is downloaded: the CPU-only one is a quarter of the size.
+      assert.deepEqual(engines, [backend === "WebGPU" ? "atelier-worker" : "atelier-worker-cpu"]);
 
       await dropFiles(page, [data.train, data.test]);
       await page.waitForFunction(() => {
@@ -141,4 +150,20 @@ test("the file picker takes several files at once", { timeout: 120_000 }, async 
     null, { timeout: 60_000 });
   assert.deepEqual(await counts(page), [2000, 500]);
   await context.close();
+});
+
+test("a browser whose WebGPU gives no adapter gets the CPU-only engine, and the page says why", { timeout: 180_000 }, async () => {
+  const noAdapter = await launch([], { webgpu: false });
+  try {
+    const { context, page, errors, engines } = await open("", "CPU", noAdapter);
+    assert.deepEqual(engines, ["atelier-worker-cpu"]);
+    assert.match(await page.textContent("#backend-notice"), /no GPU adapter/);
+    await dropFiles(page, [data.train]);
+    await page.waitForFunction(() => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === "2000",
+      null, { timeout: 60_000 });
+    assert.deepEqual(errors, []);
+    await context.close();
+  } finally {
+    await noAdapter.close();
+  }
 });

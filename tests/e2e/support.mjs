@@ -44,16 +44,16 @@ export function serve(dir) {
 
 /**
  * Headless Chromium with WebGPU (NOTES.md's flags; Playwright adds a fresh profile), plus
- * `extraArgs`.
+ * `extraArgs`. With `webgpu: false`, Chromium's default: `navigator.gpu` without an adapter here.
  */
-export function launch(extraArgs = []) {
+export function launch(extraArgs = [], { webgpu = true } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,
     args: [
       "--no-sandbox", "--disable-background-networking", "--disable-component-update",
       "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
-      "--enable-unsafe-webgpu", ...extraArgs,
+      ...(webgpu ? ["--enable-unsafe-webgpu"] : []), ...extraArgs,
     ],
   });
 }

@@ -56,7 +56,14 @@ pub fn start() {
     dom::set_state("idle");
     update_buttons();
     dom::set_text("backend", "…");
-    match Worker::new("./worker.js") {
+    let force_cpu = browser::query_param("backend").as_deref() == Some("cpu");
+    // worker.js reads the same choice to load the smaller CPU-only engine.
+    let worker_url = if force_cpu {
+        "./worker.js?backend=cpu"
+    } else {
+        "./worker.js"
+    };
+    match Worker::new(worker_url) {
         Ok(worker) => {
             let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|event: MessageEvent| {
                 // A reply is JSON text, or {json, buffer} when bytes come with it.
@@ -89,7 +96,6 @@ pub fn start() {
             worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
             on_error.forget();
             with_page(|p| p.worker = Some(worker));
-            let force_cpu = browser::query_param("backend").as_deref() == Some("cpu");
             send(&Request::Init { force_cpu }, &[]);
         }
         Err(e) => failed(&format!("The engine could not start: {e:?}")),

@@ -1,5 +1,8 @@
 //! Which Burn backend trains: wgpu on WebGPU when the browser gives an adapter, otherwise (or
 //! with `?backend=cpu`) Burn's CPU backend compiled to wasm, with a notice saying why.
+//!
+//! `www/worker.js` makes the same checks first to load the smaller CPU-only engine
+//! (`atelier-worker-cpu`, built without the `gpu` feature) wherever WebGPU would not be used.
 
 use burn::prelude::Device;
 
@@ -44,6 +47,11 @@ pub async fn choose(force_cpu: bool) -> Backend {
     if adapter.is_empty() {
         return cpu("WebGPU gave no GPU adapter, so training runs on the CPU (slower).".into());
     }
+    webgpu(adapter).await
+}
+
+#[cfg(feature = "gpu")]
+async fn webgpu(adapter: String) -> Backend {
     match Device::wgpu_options().init_async().await {
         Ok(device) => Backend {
             device,
@@ -61,8 +69,18 @@ pub async fn choose(force_cpu: bool) -> Backend {
     }
 }
 
+/// The CPU-only engine: worker.js loads it only where there is no adapter, so this is the case
+/// of an adapter that appeared in between.
+#[cfg(not(feature = "gpu"))]
+async fn webgpu(adapter: String) -> Backend {
+    cpu(format!(
+        "The page loaded its CPU engine, so training runs on the CPU although WebGPU now offers {adapter}. Reload the page to train on it."
+    ))
+}
+
 /// True for the adapters browsers fall back to without a GPU (Chromium's SwiftShader, Mesa's
 /// llvmpipe/lavapipe): WebGPU works there, but on the CPU and far slower than the CPU backend.
+#[cfg(feature = "gpu")]
 fn is_software(adapter: &str) -> bool {
     let adapter = adapter.to_ascii_lowercase();
     ["swiftshader", "llvmpipe", "lavapipe"]
