@@ -9,6 +9,7 @@ use burn::nn::{
 use burn::prelude::*;
 use burn::tensor::activation;
 
+use super::cpu_kernels::{batch_norm, conv, max_pool};
 use super::one_channel_conv;
 use super::spec::same_padding;
 use super::{Activation, LayerSpec, ModelSpec, Padding, Shape, SpecError};
@@ -155,15 +156,16 @@ impl Layer {
                 let y = if one_channel_conv::applies(&layer.conv, &x) {
                     one_channel_conv::forward(&layer.conv, x)
                 } else {
-                    layer.conv.forward(x)
+                    // Burn's own convolution wherever this one does not apply.
+                    conv::forward(&layer.conv, x)
                 };
                 Activations::Image(activate(y, layer.activation))
             }
-            Layer::MaxPool(pool) => Activations::Image(pool.forward(x.image())),
+            Layer::MaxPool(pool) => Activations::Image(max_pool::forward(pool, x.image())),
             Layer::AvgPool(pool) => Activations::Image(pool.forward(x.image())),
             Layer::BatchNorm(norm) => match x {
-                Activations::Image(x) => Activations::Image(norm.forward(x)),
-                Activations::Flat(x) => Activations::Flat(norm.forward(x)),
+                Activations::Image(x) => Activations::Image(batch_norm::forward(norm, x)),
+                Activations::Flat(x) => Activations::Flat(batch_norm::forward(norm, x)),
             },
             Layer::Dropout(dropout) => match x {
                 Activations::Image(x) => Activations::Image(dropout.forward(x)),

@@ -1,0 +1,205 @@
+//! [`BatchNormKernels`] on flex, over contiguous `f32` activations `[N, C, plane]` (a plane
+//! is one channel of one sample: `H * W` values, or one for `[N, C]`).
+
+use burn::backend::Flex;
+use burn::backend::flex::FlexTensor;
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{Shape, TensorMetadata};
+use burn::tensor::TensorData;
+use rayon::prelude::*;
+
+use super::BatchNormKernels;
+
+impl BatchNormKernels for Flex {
+    fn batch_norm_train_fused(
+        x: FloatTensor<Flex>,
+        gamma: FloatTensor<Flex>,
+        beta: FloatTensor<Flex>,
+        epsilon: f64,
+    ) -> (FloatTensor<Flex>, FloatTensor<Flex>, FloatTensor<Flex>) {
+        let shape = x.shape();
+        let x = x.to_contiguous();
+        let layout = Activations::new(values(&x), &shape);
+        let (gamma, beta) = (gamma.to_contiguous(), beta.to_contiguous());
+        let (gamma, beta) = (values(&gamma), values(&beta));
+
+        let mean: Vec<f32> = layout.per_channel(|_, plane| sum(plane.iter().copied()));
+        let variance: Vec<f32> = layout
+            .per_channel(|channel, plane| sum(plane.iter().map(|&v| (v - mean[channel]).powi(2))));
+        // output = x * scale + shift, per channel.
+        let scale: Vec<f32> = (0..layout.channels)
+            .map(|c| gamma[c] / (variance[c] + epsilon as f32).sqrt())
+            .collect();
+        let shift: Vec<f32> = (0..layout.channels)
+            .map(|c| beta[c] - mean[c] * scale[c])
+            .collect();
+        let output = layout.map_planes(layout.x, |channel, v, _| {
+            v * scale[channel] + shift[channel]
+        });
+
+        let channels = Shape::new([layout.channels]);
+        (
+            tensor(output, shape),
+            tensor(mean, channels.clone()),
+            tensor(variance, channels),
+        )
+    }
+
+    fn batch_norm_train_fused_backward(
+        x: FloatTensor<Flex>,
+        gamma: FloatTensor<Flex>,
+        mean: FloatTensor<Flex>,
+        variance: FloatTensor<Flex>,
+        epsilon: f64,
+        output_grad: FloatTensor<Flex>,
+    ) -> (FloatTensor<Flex>, FloatTensor<Flex>, FloatTensor<Flex>) {
+        let shape = x.shape();
+        let (x, output_grad) = (x.to_contiguous(), output_grad.to_contiguous());
+        let layout = Activations::new(values(&x), &shape);
+        let grad = values(&output_grad);
+        let (gamma, mean, variance) = (
+            gamma.to_contiguous(),
+            mean.to_contiguous(),
+            variance.to_contiguous(),
+        );
+        let (gamma, mean, variance) = (values(&gamma), values(&mean), values(&variance));
+        let inv_std: Vec<f32> = variance
+            .iter()
+            .map(|&v| 1.0 / (v + epsilon as f32).sqrt())
+            .collect();
+
+        let beta_grad: Vec<f32> =
+            layout.per_channel_with(grad, |_, _, plane_grad| sum(plane_grad.iter().copied()));
+        // Σ grad * normalised x.
+        let gamma_grad: Vec<f32> = layout.per_channel_with(grad, |channel, plane, plane_grad| {
+            let centred = sum(plane
+                .iter()
+                .zip(plane_grad)
+                .map(|(&v, &g)| g * (v - mean[channel])));
+            centred * inv_std[channel]
+        });
+        // x_grad = gamma / std * (grad - mean(grad) - normalised x * mean(grad * normalised x)).
+        let count = layout.per_channel_count() as f32;
+        // Per channel that is grad * a + (x - mean) * b + c.
+        let a: Vec<f32> = (0..layout.channels)
+            .map(|c| gamma[c] * inv_std[c])
+            .collect();
+        let b: Vec<f32> = (0..layout.channels)
+            .map(|c| -a[c] * inv_std[c] * gamma_grad[c] / count)
+            .collect();
+        let c: Vec<f32> = (0..layout.channels)
+            .map(|c| -a[c] * beta_grad[c] / count)
+            .collect();
+        let x_grad = layout.map_planes(grad, |channel, v, g| {
+            g * a[channel] + (v - mean[channel]) * b[channel] + c[channel]
+        });
+
+        let channels = Shape::new([layout.channels]);
+        (
+            tensor(x_grad, shape),
+            tensor(gamma_grad, channels.clone()),
+            tensor(beta_grad, channels),
+        )
+    }
+}
+
+/// Contiguous activations seen as `samples` x `channels` planes of `plane` values.
+struct Activations<'a> {
+    x: &'a [f32],
+    samples: usize,
+    channels: usize,
+    plane: usize,
+}
+
+impl<'a> Activations<'a> {
+    fn new(x: &'a [f32], shape: &Shape) -> Self {
+        let (samples, channels) = (shape[0], shape[1]);
+        Self {
+            x,
+            samples,
+            channels,
+            plane: x.len() / (samples * channels).max(1),
+        }
+    }
+
+    fn per_channel_count(&self) -> usize {
+        self.samples * self.plane
+    }
+
+    fn plane_range(&self, sample: usize, channel: usize) -> std::ops::Range<usize> {
+        let start = (sample * self.channels + channel) * self.plane;
+        start..start + self.plane
+    }
+
+    /// The mean over each channel of `sum_plane(channel, plane)`, a plane's partial sum;
+    /// partial sums add up in `f64`.
+    fn per_channel(&self, sum_plane: impl Fn(usize, &[f32]) -> f32 + Sync) -> Vec<f32> {
+        self.per_channel_with(self.x, |channel, plane, _| sum_plane(channel, plane))
+            .into_iter()
+            .map(|sum| sum / self.per_channel_count() as f32)
+            .collect()
+    }
+
+    /// The sum over each channel of `sum_plane(channel, plane of x, plane of other)`.
+    fn per_channel_with(
+        &self,
+        other: &[f32],
+        sum_plane: impl Fn(usize, &[f32], &[f32]) -> f32 + Sync,
+    ) -> Vec<f32> {
+        (0..self.channels)
+            .into_par_iter()
+            .map(|channel| {
+                let total: f64 = (0..self.samples)
+                    .map(|sample| {
+                        let range = self.plane_range(sample, channel);
+                        f64::from(sum_plane(channel, &self.x[range.clone()], &other[range]))
+                    })
+                    .sum();
+                total as f32
+            })
+            .collect()
+    }
+
+    /// A new tensor's values: `value(channel, x, other)` at every index.
+    fn map_planes(&self, other: &[f32], value: impl Fn(usize, f32, f32) -> f32 + Sync) -> Vec<f32> {
+        let mut output = vec![0.0; self.x.len()];
+        let per_sample = self.channels * self.plane;
+        output
+            .par_chunks_mut(per_sample.max(1))
+            .enumerate()
+            .for_each(|(sample, sample_out)| {
+                for channel in 0..self.channels {
+                    let range = self.plane_range(sample, channel);
+                    let outputs = &mut sample_out[channel * self.plane..][..self.plane];
+                    let inputs = self.x[range.clone()].iter().zip(&other[range]);
+                    for (out, (&v, &o)) in outputs.iter_mut().zip(inputs) {
+                        *out = value(channel, v, o);
+                    }
+                }
+            });
+        output
+    }
+}
+
+/// A sum in eight lanes: a plain `f32` sum is one long dependency chain that the compiler may
+/// not reorder into SIMD.
+fn sum(values: impl Iterator<Item = f32>) -> f32 {
+    let mut lanes = [0.0f32; 8];
+    for (index, value) in values.enumerate() {
+        lanes[index % 8] += value;
+    }
+    lanes.iter().sum()
+}
+
+fn values(tensor: &FlexTensor) -> &[f32] {
+    tensor.as_slice::<f32>().unwrap_or_else(|| {
+        panic!(
+            "batch-norm kernels take f32 (cpu_kernels::batch_norm::applies checks), got {:?}",
+            tensor.dtype()
+        )
+    })
+}
+
+fn tensor(values: Vec<f32>, shape: Shape) -> FlexTensor {
+    FlexTensor::from_data(TensorData::new(values, shape))
+}

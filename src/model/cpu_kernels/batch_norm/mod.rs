@@ -1,0 +1,182 @@
+//! Batch normalisation while training, forward and backward, in one pass or two over the
+//! activations on the CPU backend.
+//!
+//! Burn differentiates `batch_norm_train` as one operation, but flex runs Burn's generic
+//! version of it: about ten tensor operations forward and fifteen backward, two of each a
+//! transposing copy (channels first) to take per-channel means. In `default`'s first block
+//! that made batch-norm cost more than the convolution before it. Here the statistics are one
+//! pass per channel, the output one, the gradients two.
+//!
+//! Like [`conv`](super::conv) it is a Burn backend extension: the kernels for flex in
+//! `flex.rs`, the autodiff operation in `autodiff.rs`. Every other backend runs Burn's own
+//! `batch_norm_train` through the trait's default methods.
+
+mod autodiff;
+mod flex;
+
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{Backend, Dispatch, backend_extension};
+use burn::nn::BatchNorm;
+use burn::prelude::*;
+use burn::tensor::DType;
+
+/// Batch-norm's training pass as a backend operation. Both methods default to Burn's own.
+#[backend_extension(Flex, Autodiff)]
+pub trait BatchNormKernels: Backend {
+    /// `(output, mean, variance)`: `x [N, C, ...]` normalised with its own per-channel mean
+    /// and biased variance (both `[C]`), scaled by `gamma` and shifted by `beta`.
+    fn batch_norm_train_fused(
+        x: FloatTensor<Self>,
+        gamma: FloatTensor<Self>,
+        beta: FloatTensor<Self>,
+        epsilon: f64,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
+        let result = Self::batch_norm_train(x, gamma, beta, epsilon);
+        (result.output, result.mean, result.variance)
+    }
+
+    /// `(x_grad, gamma_grad, beta_grad)` of
+    /// [`batch_norm_train_fused`](Self::batch_norm_train_fused), given the statistics it
+    /// returned and its output's gradient.
+    fn batch_norm_train_fused_backward(
+        x: FloatTensor<Self>,
+        gamma: FloatTensor<Self>,
+        mean: FloatTensor<Self>,
+        variance: FloatTensor<Self>,
+        epsilon: f64,
+        output_grad: FloatTensor<Self>,
+    ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
+        let grads = Self::batch_norm_train_backward(x, gamma, mean, variance, epsilon, output_grad);
+        (grads.x_grad, grads.gamma_grad, grads.beta_grad)
+    }
+}
+
+/// Whether [`forward`] computes `norm.forward(input)`: a layer in training, on the CPU backend,
+/// `f32` activations.
+pub fn applies<const D: usize>(norm: &BatchNorm, input: &Tensor<D>) -> bool {
+    input.device().is_autodiff()
+        && norm.training.is_enabled()
+        && input.dtype() == DType::F32
+        && input.device() == Device::flex()
+}
+
+/// `norm.forward(input)` through [`BatchNormKernels`] where [`applies`] holds, Burn's own
+/// elsewhere. Updates the running statistics exactly as Burn's `BatchNorm` does.
+pub fn forward<const D: usize>(norm: &BatchNorm, input: Tensor<D>) -> Tensor<D> {
+    if !applies(norm, &input) {
+        return norm.forward(input);
+    }
+    let (output, mean, variance) = <Dispatch as BatchNormKernels>::batch_norm_train_fused(
+        input.into_dispatch(),
+        norm.gamma.val().into_dispatch(),
+        norm.beta.val().into_dispatch(),
+        norm.epsilon,
+    );
+    let (mean, variance) = (
+        Tensor::<1>::from_dispatch(mean),
+        Tensor::<1>::from_dispatch(variance),
+    );
+    let device = mean.device();
+    let blend = |running: Tensor<1>, batch: Tensor<1>| {
+        running
+            .to_device(&device)
+            .mul_scalar(1.0 - norm.momentum)
+            .add(batch.detach().mul_scalar(norm.momentum))
+            .detach()
+    };
+    norm.running_mean
+        .update(blend(norm.running_mean.value_sync(), mean));
+    norm.running_var
+        .update(blend(norm.running_var.value_sync(), variance));
+    Tensor::from_dispatch(output)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::module::Param;
+    use burn::nn::BatchNormConfig;
+    use burn::tensor::{Distribution, Tolerance};
+
+    /// Output, running statistics and gradients (input, gamma, beta) of a fresh batch-norm
+    /// with `gamma` and `beta` on `input`, through [`forward`] or Burn's own; `weights` make
+    /// the loss's gradient differ everywhere.
+    fn run<const D: usize>(
+        [gamma, beta]: &[Tensor<1>; 2],
+        input: &Tensor<D>,
+        weights: &Tensor<D>,
+        ours: bool,
+    ) -> Vec<TensorData> {
+        let norm = BatchNorm {
+            gamma: Param::from_tensor(gamma.clone()),
+            beta: Param::from_tensor(beta.clone()),
+            ..BatchNormConfig::new(gamma.dims()[0]).init(&input.device())
+        };
+        assert!(applies(&norm, input));
+        let output = if ours {
+            forward(&norm, input.clone())
+        } else {
+            norm.forward(input.clone())
+        };
+        let grads = (output.clone() * output.clone() * weights.clone())
+            .sum()
+            .backward();
+        vec![
+            output.into_data(),
+            norm.running_mean.value_sync().into_data(),
+            norm.running_var.value_sync().into_data(),
+            input.grad(&grads).unwrap().into_data(),
+            norm.gamma.grad(&grads).unwrap().into_data(),
+            norm.beta.grad(&grads).unwrap().into_data(),
+        ]
+    }
+
+    fn same_as_burn<const D: usize>(shape: [usize; D]) {
+        let device = Device::flex().autodiff();
+        device.seed(5);
+        let channels = shape[1];
+        // Trained-looking parameters, so gamma and beta matter.
+        let parameters = [
+            Tensor::random([channels], Distribution::Uniform(0.5, 2.0), &device),
+            Tensor::random([channels], Distribution::Default, &device),
+        ];
+        let input = (Tensor::<D>::random(shape, Distribution::Default, &device) * 3.0 + 1.0)
+            .detach()
+            .require_grad();
+        let weights = Tensor::<D>::random(shape, Distribution::Default, &device);
+        let ours = run(&parameters, &input, &weights, true);
+        let burns = run(&parameters, &input, &weights, false);
+        let names = [
+            "output",
+            "running mean",
+            "running variance",
+            "input grad",
+            "gamma grad",
+            "beta grad",
+        ];
+        for ((what, ours), burns) in names.iter().zip(&ours).zip(&burns) {
+            assert_eq!(ours.shape(), burns.shape(), "{what}");
+            eprintln!("comparing the {what}"); // names the culprit when the next line fails
+            ours.assert_approx_eq::<f32>(burns, Tolerance::rel_abs(1e-4, 1e-4));
+        }
+    }
+
+    #[test]
+    fn matches_burns_batch_norm_on_images() {
+        same_as_burn([4, 3, 5, 7]);
+    }
+
+    #[test]
+    fn matches_burns_batch_norm_on_features() {
+        same_as_burn([6, 5]);
+    }
+
+    #[test]
+    fn leaves_inference_to_burn() {
+        let device = Device::flex().autodiff();
+        let norm = BatchNormConfig::new(2).init(&device);
+        let image = Tensor::<4>::ones([1, 2, 3, 3], &device);
+        assert!(applies(&norm, &image));
+        assert!(!applies(&norm.valid(), &image.clone().inner()));
+    }
+}

@@ -1,0 +1,253 @@
+//! A convolution computed as one matrix product over the whole batch, forward and both
+//! gradients, for training on the CPU backend.
+//!
+//! Flex runs a convolution's forward pass as tiled im2col + gemm, but Burn's generic gradients
+//! behind it are a transposed convolution (input) and a convolution whose kernel is the whole
+//! output image (weight), each re-laying out its tensors: in `default`'s middle layers the
+//! gradients cost three times the forward pass. Here all three are one large product each:
+//!
+//! - forward: `weight [F, C*k*k] x columns [C*k*k, N*H*W]`, the columns unrolled once (im2col);
+//! - weight gradient: `output gradient [F, N*H*W] x columnsᵀ`;
+//! - input gradient: this same convolution of the output gradient by the weight flipped and
+//!   with its two channel axes swapped (stride 1 makes that exact).
+//!
+//! Most of the gain is the weight gradient: for `default`'s 32 -> 64 layer at batch 64 one
+//! product of 5 ms where Burn's took 13; the forward pass and the input gradient cost about what
+//! flex's own do (`cargo run --release --example kernel_probe`, figures in BENCHMARKS.md). The
+//! flex implementation is in `flex.rs`, the gradients in `autodiff.rs`. [`applies`] keeps it
+//! to what it computes exactly; everything else, and every other backend, stays on Burn's own
+//! convolution.
+
+mod autodiff;
+mod flex;
+
+use burn::backend::tensor::FloatTensor;
+use burn::backend::{Backend, Dispatch, TensorMetadata, backend_extension};
+use burn::nn::PaddingConfig2d;
+use burn::nn::conv::Conv2d;
+use burn::prelude::*;
+use burn::tensor::DType;
+
+/// Zero padding around an image: `[top, left, bottom, right]`.
+pub type Padding = [usize; 4];
+
+/// The convolution as a backend operation. Stride 1, no dilation, one group, no bias (added
+/// outside, where autodiff's own broadcast add gives its gradient).
+#[backend_extension(Flex, Autodiff)]
+pub trait GemmConvBackend: Backend {
+    /// `x [N, C, H, W]` convolved by `weight [F, C, kh, kw]` with zero `padding`:
+    /// `[N, F, H + top + bottom + 1 - kh, W + left + right + 1 - kw]`.
+    fn gemm_conv2d(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        padding: Padding,
+    ) -> FloatTensor<Self>;
+
+    /// The gradient of [`gemm_conv2d`](Self::gemm_conv2d)'s weight, `[F, C, kh, kw]`, given
+    /// its input and its output's gradient. By default the textbook identity (the weight
+    /// gradient is a convolution of the input, batch and channel axes swapped, by the output
+    /// gradient as the kernel), which keeps it differentiable on autodiff; flex replaces it
+    /// with one product that reuses the forward pass's unrolling.
+    fn gemm_conv2d_weight_grad(
+        x: FloatTensor<Self>,
+        output_grad: FloatTensor<Self>,
+        padding: Padding,
+    ) -> FloatTensor<Self> {
+        let x = Self::float_swap_dims(x, 0, 1);
+        let kernel = Self::float_swap_dims(output_grad, 0, 1);
+        let grad = Self::gemm_conv2d(x, kernel, padding);
+        Self::float_swap_dims(grad, 0, 1)
+    }
+}
+
+/// The gradient of [`GemmConvBackend::gemm_conv2d`]'s input, `[N, C, H, W]`: the same
+/// convolution of the output gradient by the weight rotated half a turn, its channel axes
+/// swapped, padded by what the forward pass's padding leaves of the kernel.
+fn input_grad<B: GemmConvBackend>(
+    weight: FloatTensor<B>,
+    output_grad: FloatTensor<B>,
+    padding: Padding,
+) -> FloatTensor<B> {
+    let [_, _, kernel_h, kernel_w] = weight.shape().dims();
+    let [top, left, bottom, right] = padding;
+    let flipped = B::float_swap_dims(B::float_flip(weight, &[2, 3]), 0, 1);
+    let padding = [
+        kernel_h - 1 - top,
+        kernel_w - 1 - left,
+        kernel_h - 1 - bottom,
+        kernel_w - 1 - right,
+    ];
+    B::gemm_conv2d(output_grad, flipped, padding)
+}
+
+/// Whether [`forward`] computes `conv`'s output for `input`: while training (the weight tracks
+/// its gradient), on the CPU backend, in `f32`, stride 1, no dilation or groups, padding given
+/// in numbers (as [`Network`](super::super::Network) builds it) and smaller than the kernel.
+pub fn applies(conv: &Conv2d, input: &Tensor<4>) -> bool {
+    padding_if_applies(conv, input).is_some()
+}
+
+/// `conv.forward(input)`, through [`GemmConvBackend`] where [`applies`] holds and Burn's own
+/// convolution elsewhere.
+pub fn forward(conv: &Conv2d, input: Tensor<4>) -> Tensor<4> {
+    let Some(padding) = padding_if_applies(conv, &input) else {
+        return conv.forward(input);
+    };
+    let output = Tensor::<4>::from_dispatch(<Dispatch as GemmConvBackend>::gemm_conv2d(
+        input.into_dispatch(),
+        conv.weight.val().into_dispatch(),
+        padding,
+    ));
+    match &conv.bias {
+        Some(bias) => output + bias.val().reshape([1, -1, 1, 1]),
+        None => output,
+    }
+}
+
+/// The padding [`GemmConvBackend::gemm_conv2d`] needs, where [`applies`] holds.
+fn padding_if_applies(conv: &Conv2d, input: &Tensor<4>) -> Option<Padding> {
+    let [kernel_h, kernel_w] = conv.kernel_size;
+    let padding = padding(conv).filter(|&[top, left, bottom, right]| {
+        top.max(bottom) < kernel_h && left.max(right) < kernel_w
+    })?;
+    let applies = conv.weight.val().is_require_grad()
+        && conv.stride == [1, 1]
+        && conv.dilation == [1, 1]
+        && conv.groups == 1
+        && input.dtype() == DType::F32
+        && input.device() == Device::flex();
+    applies.then_some(padding)
+}
+
+/// `[top, left, bottom, right]`, unless Burn works the padding out at each call (`Same`).
+fn padding(conv: &Conv2d) -> Option<Padding> {
+    match conv.padding {
+        PaddingConfig2d::Valid => Some([0; 4]),
+        PaddingConfig2d::Explicit(top, left, bottom, right) => Some([top, left, bottom, right]),
+        PaddingConfig2d::Same => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::nn::conv::Conv2dConfig;
+    use burn::tensor::{Distribution, Tolerance};
+
+    fn same_as_burn([channels, filters]: [usize; 2], kernel: [usize; 2], padding: PaddingConfig2d) {
+        let device = Device::flex().autodiff();
+        device.seed(7);
+        let conv = Conv2dConfig::new([channels, filters], kernel)
+            .with_padding(padding)
+            .init(&device);
+        let images = Tensor::<4>::random([3, channels, 11, 9], Distribution::Default, &device)
+            .require_grad();
+        assert!(applies(&conv, &images));
+
+        // A loss whose gradient differs at every output position.
+        let weights = Tensor::<4>::random(
+            conv.forward(images.clone()).shape(),
+            Distribution::Default,
+            &device,
+        );
+        let mut results = Vec::new();
+        for ours in [true, false] {
+            let output = if ours {
+                forward(&conv, images.clone())
+            } else {
+                conv.forward(images.clone())
+            };
+            let grads = (output.clone() * output.clone() * weights.clone())
+                .sum()
+                .backward();
+            results.push([
+                output.into_data(),
+                images.grad(&grads).unwrap().into_data(),
+                conv.weight.grad(&grads).unwrap().into_data(),
+                conv.bias
+                    .as_ref()
+                    .unwrap()
+                    .grad(&grads)
+                    .unwrap()
+                    .into_data(),
+            ]);
+        }
+        let [ours, burns] = [&results[0], &results[1]];
+        for (what, (ours, burns)) in ["output", "input grad", "weight grad", "bias grad"]
+            .iter()
+            .zip(ours.iter().zip(burns))
+        {
+            assert_eq!(ours.shape(), burns.shape(), "{what}");
+            eprintln!("comparing the {what}"); // names the culprit when the next line fails
+            ours.assert_approx_eq::<f32>(burns, Tolerance::rel_abs(1e-4, 1e-4));
+        }
+    }
+
+    #[test]
+    fn matches_burns_convolution_with_even_padding() {
+        same_as_burn([3, 5], [3, 3], PaddingConfig2d::Explicit(1, 1, 1, 1));
+    }
+
+    #[test]
+    fn matches_burns_convolution_with_uneven_padding_and_kernel() {
+        // Keras's "same" for an even kernel pads one more after than before.
+        same_as_burn([2, 4], [4, 4], PaddingConfig2d::Explicit(1, 1, 2, 2));
+        same_as_burn([2, 3], [2, 3], PaddingConfig2d::Explicit(0, 1, 1, 1));
+    }
+
+    #[test]
+    fn matches_burns_convolution_without_padding() {
+        same_as_burn([4, 6], [5, 5], PaddingConfig2d::Valid);
+        same_as_burn([1, 6], [3, 3], PaddingConfig2d::Valid);
+    }
+
+    #[test]
+    fn flex_weight_gradient_matches_the_generic_identity() {
+        // Flex's one product against the trait's default (what autodiff would differentiate).
+        let padding = [1, 0, 2, 1];
+        let flex = Device::flex();
+        flex.seed(3);
+        let x = Tensor::<4>::random([2, 3, 7, 6], Distribution::Default, &flex);
+        let grad = Tensor::<4>::random([2, 4, 8, 5], Distribution::Default, &flex);
+        let weight_grad = |x: Tensor<4>, grad: Tensor<4>| {
+            Tensor::<4>::from_dispatch(<Dispatch as GemmConvBackend>::gemm_conv2d_weight_grad(
+                x.into_dispatch(),
+                grad.into_dispatch(),
+                padding,
+            ))
+            .into_data()
+        };
+        let direct = weight_grad(x.clone(), grad.clone());
+        let training = flex.autodiff();
+        let generic = weight_grad(x.to_device(&training), grad.to_device(&training));
+        assert_eq!(direct.shape().to_vec(), [4, 3, 3, 3]);
+        direct.assert_approx_eq::<f32>(&generic, Tolerance::rel_abs(1e-4, 1e-4));
+    }
+
+    #[test]
+    fn leaves_the_rest_to_burn() {
+        let device = Device::flex().autodiff();
+        let image = Tensor::<4>::zeros([1, 2, 8, 8], &device);
+        let conv = |config: Conv2dConfig| config.init(&device);
+        let plain = Conv2dConfig::new([2, 4], [3, 3]);
+        assert!(applies(&conv(plain.clone()), &image));
+        assert!(!applies(&conv(plain.clone().with_stride([2, 2])), &image));
+        assert!(!applies(&conv(plain.clone().with_dilation([2, 2])), &image));
+        let same = conv(plain.clone().with_padding(PaddingConfig2d::Same));
+        assert!(!applies(&same, &image));
+        // Padding as wide as the kernel leaves no valid flipped padding for the input gradient.
+        let wide = plain
+            .clone()
+            .with_padding(PaddingConfig2d::Explicit(3, 0, 0, 0));
+        assert!(!applies(&conv(wide), &image));
+        // Inference: a layer without gradients, or on the plain CPU device.
+        assert!(!applies(
+            &conv(plain.clone()).valid(),
+            &image.clone().inner()
+        ));
+        // Called anyway, it is Burn's convolution.
+        forward(&same, image.clone())
+            .into_data()
+            .assert_approx_eq::<f32>(&same.forward(image).into_data(), Tolerance::default());
+    }
+}

@@ -1,0 +1,12 @@
+//! Kernels for training on the CPU backend, where flex runs Burn's generic version of an
+//! operation: the convolution's gradients, batch normalisation while training, max pooling.
+//!
+//! Each is a Burn backend extension (the pattern burn-signal and burn-vision follow): a trait
+//! of backend operations, its flex implementation (`flex.rs`), its autodiff implementation with
+//! the gradients (`autodiff.rs`), and `applies`/`forward` for the layer that uses it. `forward`
+//! is Burn's own layer wherever `applies` does not hold, so WebGPU and every other backend keep
+//! Burn's kernels. Each is tested against Burn's own: outputs and every gradient.
+
+pub mod batch_norm;
+pub mod conv;
+pub mod max_pool;
