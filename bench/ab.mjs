@@ -1,20 +1,23 @@
 // Two builds of the page side by side in one Chromium, runs alternated round by round, so a
 // change is measured against what it replaced on the same noisy machine: reading the full
-// train.csv (seconds, and the tab's peak memory), `baseline` training (5,000 images, 2 epochs,
-// batch 32), the time from opening the page to its engine being ready, and drawing-to-prediction
+// train.csv (seconds, and the tab's peak memory), training a preset (5,000 images, 2 epochs;
+// `baseline` at batch 32 unless MODEL=default, which trains at batch 64, as bench/native.sh
+// does), the time from opening the page to its engine being ready, and drawing-to-prediction
 // (20 strokes), each on WebGPU and on the CPU backend. Medians
 // per build; writes bench-out/ab.json. Needs bench-out/train.csv (bench/native.sh writes it).
-//   [CPU_ONLY=1] node bench/ab.mjs BEFORE_DIST AFTER_DIST [ROUNDS]
+//   [CPU_ONLY=1] [MODEL=default] node bench/ab.mjs BEFORE_DIST AFTER_DIST [ROUNDS]
 import fs from "node:fs";
 import path from "node:path";
 import { ROOT, launch, serve, waitForModel } from "../tests/e2e/support.mjs";
-import { atelierReady, median, readCsv, strokeLatencies, trainBaseline } from "./measure.mjs";
+import { atelierReady, median, readCsv, strokeLatencies, trainPreset } from "./measure.mjs";
 import { rendererPeakMb, renderers } from "./memory.mjs";
 
 const [before, after] = process.argv.slice(2, 4).map((d) => path.resolve(d));
 const ROUNDS = Number(process.argv[4] || 3);
 // CPU_ONLY=1 skips WebGPU (on a software adapter its training run is the slow part).
 const BACKENDS = [["WebGPU", ""], ["CPU", "?backend=cpu"]].filter(([name]) => !process.env.CPU_ONLY || name === "CPU");
+const MODEL = process.env.MODEL || "baseline";
+const BATCH = MODEL === "baseline" ? 32 : 64;
 const csv = path.join(ROOT, "bench-out/train-5000.csv");
 const builds = { before: await serve(before), after: await serve(after) };
 const browser = await launch();
@@ -33,9 +36,9 @@ for (let round = 1; round <= ROUNDS; round++) {
     for (const [backend, query] of BACKENDS) {
       page = await browser.newPage();
       await page.goto(server.url + query);
-      const { images_per_second } = await trainBaseline(page, csv, 5000, 2, 32);
+      const { images_per_second } = await trainPreset(page, csv, 5000, 2, BATCH, MODEL);
       await page.close();
-      runs.push({ build, round, what: `train ${backend}, images/s`, value: images_per_second });
+      runs.push({ build, round, what: `train ${MODEL} ${backend}, images/s`, value: images_per_second });
     }
     for (const [backend, query] of BACKENDS) {
       page = await browser.newPage(); // a fresh context: nothing cached

@@ -18,7 +18,7 @@ import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { LONG_TASK_RECORDER, ROOT, launch, serve } from "../tests/e2e/support.mjs";
-import { atelierReady, readCsv, trainBaseline } from "./measure.mjs";
+import { atelierReady, readCsv, trainPreset } from "./measure.mjs";
 import { rendererPeakMb, renderers } from "./memory.mjs";
 
 const OUT = path.join(ROOT, "bench-out");
@@ -76,7 +76,7 @@ const papaparse = () =>
 
 const atelierTrain = (backend) =>
   inTab(app.url + (backend === "CPU" ? "?backend=cpu" : ""), async (page) => {
-    const run = await trainBaseline(page, smallCsv, 5000, EPOCHS, BATCH);
+    const run = await trainPreset(page, smallCsv, 5000, EPOCHS, BATCH);
     return { who: "atelier", what: `train ${backend}`, adapter: await page.textContent("#adapter"), ...run };
   });
 

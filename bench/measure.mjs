@@ -23,13 +23,14 @@ export async function readCsv(page, csv, count) {
 }
 
 /**
- * Trains `baseline` on `csv` (80/20 split) for `epochs` with `batchSize` and a constant rate;
- * resolves to the page's images/second of the last epoch and its metrics text.
+ * Trains the preset `model` (`baseline` unless given) on `csv` (80/20 split) for `epochs` with
+ * `batchSize` and a constant rate; resolves to the page's images/second of the last epoch and
+ * its metrics text.
  */
-export async function trainBaseline(page, csv, count, epochs, batchSize) {
+export async function trainPreset(page, csv, count, epochs, batchSize, model = "baseline") {
   await atelierReady(page);
   await readCsv(page, csv, count);
-  await page.selectOption('[data-testid="model-preset"]', "baseline");
+  await page.selectOption('[data-testid="model-preset"]', model);
   await page.fill('[data-testid="epochs"]', String(epochs));
   await page.fill('[data-testid="batch-size"]', String(batchSize));
   await page.selectOption("#schedule", "constant");

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ROOT, launch, serve } from "../tests/e2e/support.mjs";
-import { trainBaseline } from "./measure.mjs";
+import { trainPreset } from "./measure.mjs";
 
 const dist = path.resolve(process.argv[2] || path.join(ROOT, "dist"));
 const server = await serve(dist);
@@ -16,7 +16,7 @@ await page.goto(server.url);
 const tracePath = path.join(ROOT, "bench-out/trace.json");
 await browser.startTracing(page, { path: tracePath, categories: ["toplevel", "disabled-by-default-devtools.timeline", "__metadata"] });
 const started = Date.now();
-const run = await trainBaseline(page, path.join(ROOT, "bench-out/train-5000.csv"), 5000, 1, 32);
+const run = await trainPreset(page, path.join(ROOT, "bench-out/train-5000.csv"), 5000, 1, 32);
 const wall = (Date.now() - started) / 1000;
 await browser.stopTracing();
 await browser.close();
