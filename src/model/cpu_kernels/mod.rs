@@ -10,3 +10,4 @@
 pub mod batch_norm;
 pub mod conv;
 pub mod max_pool;
+mod parallel_fill;

@@ -8,6 +8,7 @@ use burn::backend::{Shape, TensorMetadata};
 use burn::tensor::TensorData;
 use rayon::prelude::*;
 
+use super::super::parallel_fill::filled_in_parallel;
 use super::BatchNormKernels;
 
 impl BatchNormKernels for Flex {
@@ -162,22 +163,17 @@ impl<'a> Activations<'a> {
 
     /// A new tensor's values: `value(channel, x, other)` at every index.
     fn map_planes(&self, other: &[f32], value: impl Fn(usize, f32, f32) -> f32 + Sync) -> Vec<f32> {
-        let mut output = vec![0.0; self.x.len()];
         let per_sample = self.channels * self.plane;
-        output
-            .par_chunks_mut(per_sample.max(1))
-            .enumerate()
-            .for_each(|(sample, sample_out)| {
-                for channel in 0..self.channels {
-                    let range = self.plane_range(sample, channel);
-                    let outputs = &mut sample_out[channel * self.plane..][..self.plane];
-                    let inputs = self.x[range.clone()].iter().zip(&other[range]);
-                    for (out, (&v, &o)) in outputs.iter_mut().zip(inputs) {
-                        *out = value(channel, v, o);
-                    }
+        filled_in_parallel(self.x.len(), per_sample, |sample, sample_out| {
+            for channel in 0..self.channels {
+                let range = self.plane_range(sample, channel);
+                let outputs = &mut sample_out[channel * self.plane..][..self.plane];
+                let inputs = self.x[range.clone()].iter().zip(&other[range]);
+                for (out, (&v, &o)) in outputs.iter_mut().zip(inputs) {
+                    *out = value(channel, v, o);
                 }
-            });
-        output
+            }
+        })
     }
 }
 

@@ -1,15 +1,14 @@
 //! [`GemmConvBackend`] on flex: the unrolling (im2col) written here, the products flex's own
 //! matmul.
 
+use super::super::parallel_fill::filled_in_parallel;
+use super::{GemmConvBackend, Padding};
 use burn::backend::Flex;
 use burn::backend::flex::FlexTensor;
 use burn::backend::ops::FloatTensorOps;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Shape, TensorMetadata};
 use burn::tensor::TensorData;
-use rayon::prelude::*;
-
-use super::{GemmConvBackend, Padding};
 
 impl GemmConvBackend for Flex {
     fn gemm_conv2d(
@@ -78,36 +77,32 @@ impl Columns {
         let [out_h, out_w] = out;
         let rows = channels * kernel_h * kernel_w;
         let row_len = n * out_h * out_w;
-        let mut values = vec![0.0; rows * row_len];
         // One row per task: hundreds of rows in the layers this serves, each a few KB to MB.
-        values
-            .par_chunks_mut(row_len)
-            .enumerate()
-            .for_each(|(row, out_row)| {
-                let (c, ky, kx) = (
-                    row / (kernel_h * kernel_w),
-                    row / kernel_w % kernel_h,
-                    row % kernel_w,
-                );
-                // Output columns whose input column ox + kx - left lies inside the image.
-                let ox_start = left.saturating_sub(kx).min(out_w);
-                let ox_end = (width + left).saturating_sub(kx).min(out_w).max(ox_start);
-                if ox_start == ox_end {
-                    return; // the kernel column falls outside the image everywhere
+        let values = filled_in_parallel(rows * row_len, row_len, |row, out_row| {
+            let (c, ky, kx) = (
+                row / (kernel_h * kernel_w),
+                row / kernel_w % kernel_h,
+                row % kernel_w,
+            );
+            // Output columns whose input column ox + kx - left lies inside the image.
+            let ox_start = left.saturating_sub(kx).min(out_w);
+            let ox_end = (width + left).saturating_sub(kx).min(out_w).max(ox_start);
+            if ox_start == ox_end {
+                return; // the kernel column falls outside the image everywhere
+            }
+            for image in 0..n {
+                let plane = &x[(image * channels + c) * height * width..][..height * width];
+                for oy in 0..out_h {
+                    let Some(iy) = (oy + ky).checked_sub(top).filter(|&iy| iy < height) else {
+                        continue; // a padding row: stays zero
+                    };
+                    let start = (image * out_h + oy) * out_w;
+                    let source = iy * width + ox_start + kx - left;
+                    out_row[start + ox_start..start + ox_end]
+                        .copy_from_slice(&plane[source..source + ox_end - ox_start]);
                 }
-                for image in 0..n {
-                    let plane = &x[(image * channels + c) * height * width..][..height * width];
-                    for oy in 0..out_h {
-                        let Some(iy) = (oy + ky).checked_sub(top).filter(|&iy| iy < height) else {
-                            continue; // a padding row: stays zero
-                        };
-                        let start = (image * out_h + oy) * out_w;
-                        let source = iy * width + ox_start + kx - left;
-                        out_row[start + ox_start..start + ox_end]
-                            .copy_from_slice(&plane[source..source + ox_end - ox_start]);
-                    }
-                }
-            });
+            }
+        });
         Self { values, rows, out }
     }
 
