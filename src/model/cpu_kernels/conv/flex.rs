@@ -1,14 +1,15 @@
 //! [`GemmConvBackend`] on flex: the unrolling (im2col) written here, the products flex's own
 //! matmul.
 
-use super::super::parallel_fill::filled_in_parallel;
-use super::{GemmConvBackend, Padding};
 use burn::backend::Flex;
 use burn::backend::flex::FlexTensor;
 use burn::backend::ops::FloatTensorOps;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Shape, TensorMetadata};
 use burn::tensor::TensorData;
+
+use super::super::parallel_fill::filled_in_parallel;
+use super::{GemmConvBackend, Padding};
 
 impl GemmConvBackend for Flex {
     fn gemm_conv2d(

@@ -46,7 +46,7 @@ pub trait GemmConvBackend: Backend {
     /// its input and its output's gradient. By default the textbook identity (the weight
     /// gradient is a convolution of the input, batch and channel axes swapped, by the output
     /// gradient as the kernel), which keeps it differentiable on autodiff; flex replaces it
-    /// with one product that reuses the forward pass's unrolling.
+    /// with one product over the input unrolled again as the forward pass unrolls it.
     fn gemm_conv2d_weight_grad(
         x: FloatTensor<Self>,
         output_grad: FloatTensor<Self>,

@@ -18,9 +18,9 @@ impl MaxPoolKernels for Flex {
         let windows = Windows::new(&x.shape(), kernel, stride);
         let x = x.to_contiguous();
         let x = values(&x);
-        let plane_out = windows.out_h * windows.out_w;
+        let (plane_in, plane_out) = windows.plane_sizes();
         let output = filled_in_parallel(windows.planes * plane_out, plane_out, |at, out| {
-            let plane = &x[at * windows.height * windows.width..][..windows.height * windows.width];
+            let plane = &x[at * plane_in..][..plane_in];
             windows.for_each_maximum(plane, |index, _, max| out[index] = max)
         });
         tensor(output, windows.output_shape())
@@ -36,10 +36,7 @@ impl MaxPoolKernels for Flex {
         let windows = Windows::new(&shape, kernel, stride);
         let (x, output_grad) = (x.to_contiguous(), output_grad.to_contiguous());
         let (x, output_grad) = (values(&x), values(&output_grad));
-        let (plane_in, plane_out) = (
-            windows.height * windows.width,
-            windows.out_h * windows.out_w,
-        );
+        let (plane_in, plane_out) = windows.plane_sizes();
         let x_grad = filled_in_parallel(x.len(), plane_in, |at, plane_grad| {
             let plane = &x[at * plane_in..][..plane_in];
             let grads = &output_grad[at * plane_out..][..plane_out];
@@ -76,6 +73,11 @@ impl Windows {
             out_h: (height - kernel[0]) / stride[0] + 1,
             out_w: (width - kernel[1]) / stride[1] + 1,
         }
+    }
+
+    /// Values in one plane of the input, and in one plane of the output.
+    fn plane_sizes(&self) -> (usize, usize) {
+        (self.height * self.width, self.out_h * self.out_w)
     }
 
     fn output_shape(&self) -> Shape {
