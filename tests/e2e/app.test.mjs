@@ -5,16 +5,14 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { LONG_TASK_RECORDER, ROOT, canvasPixels, dropFiles, fixtures, launch, serve } from "./support.mjs";
+import { LONG_TASK_RECORDER, ROOT, canvasPixels, dropFiles, fixtures, launch, serveApp } from "./support.mjs";
 
 let server;
 let browser;
 let data;
 
 before(async () => {
-  const dist = path.join(ROOT, "dist");
-  assert.ok(fs.existsSync(path.join(dist, "index.html")), "build the app first: trunk build --release");
-  server = await serve(dist);
+  server = await serveApp();
   browser = await launch();
   data = fixtures(2000, 500);
 });

@@ -1,17 +1,15 @@
 // Pause, resume and stop in the page (CPU backend: fast and deterministic enough to catch the
 // loop between batches).
 import assert from "node:assert/strict";
-import fs from "node:fs";
-import path from "node:path";
 import { after, before, test } from "node:test";
-import { ROOT, fixtures, launch, serve } from "./support.mjs";
+import { fixtures, launch, serveApp } from "./support.mjs";
 
 let server;
 let browser;
 let data;
 
 before(async () => {
-  server = await serve(path.join(ROOT, "dist"));
+  server = await serveApp();
   browser = await launch();
   data = fixtures(3000, 100);
 });
@@ -25,7 +23,6 @@ const progress = (page) => page.getAttribute('[data-testid="progress"]', "value"
 const state = (page) => page.getAttribute('[data-testid="status"]', "data-state");
 
 test("pause holds training, resume goes on, stop keeps the model trained so far", { timeout: 300_000 }, async () => {
-  assert.ok(fs.existsSync(path.join(ROOT, "dist", "index.html")), "build the app first");
   const page = await browser.newPage();
   await page.goto(`${server.url}?backend=cpu`);
   await page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "CPU");

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import zlib from "node:zlib";
-import { ROOT, launch, serve, waitForModel } from "./support.mjs";
+import { ROOT, launch, serveApp, waitForModel } from "./support.mjs";
 
 const FIXTURE = JSON.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures/silhouettes.json"), "utf8"));
 const BRUSH = 12;
@@ -16,9 +16,7 @@ let server;
 let browser;
 
 before(async () => {
-  const dist = path.join(ROOT, "dist");
-  assert.ok(fs.existsSync(path.join(dist, "index.html")), "build the app first: trunk build --release");
-  server = await serve(dist);
+  server = await serveApp();
   browser = await launch();
 });
 

@@ -8,14 +8,13 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { ROOT, launch, serve, waitForModel } from "./support.mjs";
+import { ROOT, launch, serveApp, waitForModel } from "./support.mjs";
 
 let server;
 let browser;
 
 before(async () => {
-  assert.ok(fs.existsSync(path.join(ROOT, "dist", "index.html")), "build the app first: trunk build --release");
-  server = await serve(path.join(ROOT, "dist"));
+  server = await serveApp();
   browser = await launch();
 });
 

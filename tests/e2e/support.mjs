@@ -1,4 +1,4 @@
-// Shared pieces of the browser tests: a static server for dist/, Chromium with the flags that
+// Shared pieces of the browser tests: a static server for the built app, Chromium with the flags that
 // give WebGPU (SwiftShader) headless on a closed network, and fixtures cut from the real data.
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -8,6 +8,8 @@ import path from "node:path";
 import { chromium } from "playwright-core";
 
 export const ROOT = path.resolve(import.meta.dirname, "../..");
+/** The built app: `ATELIER_DIST` where set (scripts/test.sh builds its own), else dist/. */
+export const DIST = path.resolve(ROOT, process.env.ATELIER_DIST || "dist");
 const DATA = "/usr/share/datasets/fashion-mnist";
 const TYPES = {
   ".html": "text/html; charset=utf-8",
@@ -40,6 +42,14 @@ export function serve(dir) {
       resolve({ url: `http://127.0.0.1:${server.address().port}/`, close: () => server.close() }),
     ),
   );
+}
+
+/** Serves the built app ({@link DIST}); fails with how to build it where it is missing. */
+export function serveApp() {
+  if (!fs.existsSync(path.join(DIST, "index.html"))) {
+    throw new Error(`no app in ${DIST}: build it first (trunk build --release)`);
+  }
+  return serve(DIST);
 }
 
 /**
