@@ -24,9 +24,11 @@ impl BatchNormKernels for Flex {
         let (gamma, beta) = (gamma.to_contiguous(), beta.to_contiguous());
         let (gamma, beta) = (values(&gamma), values(&beta));
 
-        let mean: Vec<f32> = layout.per_channel(|_, plane| sum(plane.iter().copied()));
-        let variance: Vec<f32> = layout
-            .per_channel(|channel, plane| sum(plane.iter().map(|&v| (v - mean[channel]).powi(2))));
+        let mean: Vec<f32> = layout.per_channel(|_, plane| lane_sum(plane, plane, |v, _| v));
+        let variance: Vec<f32> = layout.per_channel(|channel, plane| {
+            let mean = mean[channel];
+            lane_sum(plane, plane, |v, _| (v - mean) * (v - mean))
+        });
         // output = x * scale + shift, per channel.
         let scale: Vec<f32> = (0..layout.channels)
             .map(|c| gamma[c] / (variance[c] + epsilon as f32).sqrt())
@@ -34,8 +36,9 @@ impl BatchNormKernels for Flex {
         let shift: Vec<f32> = (0..layout.channels)
             .map(|c| beta[c] - mean[c] * scale[c])
             .collect();
-        let output = layout.map_planes(layout.x, |channel, v, _| {
-            v * scale[channel] + shift[channel]
+        let output = layout.map_planes(layout.x, |channel| {
+            let (scale, shift) = (scale[channel], shift[channel]);
+            move |v, _| v * scale + shift
         });
 
         let channels = Shape::new([layout.channels]);
@@ -69,15 +72,13 @@ impl BatchNormKernels for Flex {
             .map(|&v| 1.0 / (v + epsilon as f32).sqrt())
             .collect();
 
-        let beta_grad: Vec<f32> =
-            layout.per_channel_with(grad, |_, _, plane_grad| sum(plane_grad.iter().copied()));
+        let beta_grad: Vec<f32> = layout.per_channel_with(grad, |_, _, plane_grad| {
+            lane_sum(plane_grad, plane_grad, |g, _| g)
+        });
         // Σ grad * normalised x.
         let gamma_grad: Vec<f32> = layout.per_channel_with(grad, |channel, plane, plane_grad| {
-            let centred = sum(plane
-                .iter()
-                .zip(plane_grad)
-                .map(|(&v, &g)| g * (v - mean[channel])));
-            centred * inv_std[channel]
+            let mean = mean[channel];
+            lane_sum(plane, plane_grad, |v, g| g * (v - mean)) * inv_std[channel]
         });
         // x_grad = gamma / std * (grad - mean(grad) - normalised x * mean(grad * normalised x)).
         let count = layout.per_channel_count() as f32;
@@ -91,8 +92,9 @@ impl BatchNormKernels for Flex {
         let c: Vec<f32> = (0..layout.channels)
             .map(|c| -a[c] * beta_grad[c] / count)
             .collect();
-        let x_grad = layout.map_planes(grad, |channel, v, g| {
-            g * a[channel] + (v - mean[channel]) * b[channel] + c[channel]
+        let x_grad = layout.map_planes(grad, |channel| {
+            let (mean, a, b, c) = (mean[channel], a[channel], b[channel], c[channel]);
+            move |v, g| g * a + (v - mean) * b + c
         });
 
         let channels = Shape::new([layout.channels]);
@@ -161,30 +163,46 @@ impl<'a> Activations<'a> {
             .collect()
     }
 
-    /// A new tensor's values: `value(channel, x, other)` at every index.
-    fn map_planes(&self, other: &[f32], value: impl Fn(usize, f32, f32) -> f32 + Sync) -> Vec<f32> {
+    /// A new tensor's values: `value(x, other)` at every index, with `value` from
+    /// `for_channel(channel)` once per plane. The per-channel constants are then plain `f32`s
+    /// in the loop, which compiles to SIMD; indexing them per value kept it scalar.
+    fn map_planes<F: Fn(f32, f32) -> f32>(
+        &self,
+        other: &[f32],
+        for_channel: impl Fn(usize) -> F + Sync,
+    ) -> Vec<f32> {
         let per_sample = self.channels * self.plane;
         filled_in_parallel(self.x.len(), per_sample, |sample, sample_out| {
             for channel in 0..self.channels {
                 let range = self.plane_range(sample, channel);
                 let outputs = &mut sample_out[channel * self.plane..][..self.plane];
+                let value = for_channel(channel);
                 let inputs = self.x[range.clone()].iter().zip(&other[range]);
                 for (out, (&v, &o)) in outputs.iter_mut().zip(inputs) {
-                    *out = value(channel, v, o);
+                    *out = value(v, o);
                 }
             }
         })
     }
 }
 
-/// A sum in eight lanes: a plain `f32` sum is one long dependency chain that the compiler may
-/// not reorder into SIMD.
-fn sum(values: impl Iterator<Item = f32>) -> f32 {
-    let mut lanes = [0.0f32; 8];
-    for (index, value) in values.enumerate() {
-        lanes[index % 8] += value;
+/// `Σ term(a[i], b[i])` in sixteen lanes over fixed-size chunks, which compiles to SIMD adds:
+/// a plain `f32` sum is one dependency chain the compiler may not reorder, and lanes picked by
+/// `index % 8` compiled to scalar adds through the stack (9% of a `default` step in `perf`).
+fn lane_sum(a: &[f32], b: &[f32], term: impl Fn(f32, f32) -> f32) -> f32 {
+    const LANES: usize = 16;
+    assert_eq!(a.len(), b.len(), "lane_sum takes two planes of one size");
+    let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let rest: f32 = (a_chunks.remainder().iter().zip(b_chunks.remainder()))
+        .map(|(&x, &y)| term(x, y))
+        .sum();
+    let mut lanes = [0.0f32; LANES];
+    for (a, b) in a_chunks.zip(b_chunks) {
+        for lane in 0..LANES {
+            lanes[lane] += term(a[lane], b[lane]);
+        }
     }
-    lanes.iter().sum()
+    lanes.iter().sum::<f32>() + rest
 }
 
 fn values(tensor: &FlexTensor) -> &[f32] {
