@@ -29,9 +29,9 @@ cargo test --release
 
 step "build the app for the browser tests (release; wasm-opt -Oz on all but the WebGPU engine)"
 # index.html as shipped, except that the WebGPU engine skips wasm-opt: npm's wasm-opt is itself
-# WebAssembly and takes 12-23 minutes on that one file here, a quarter of CI's time. The page
-# and the CPU-only engine are tested exactly as shipped. Built into its own folder, so dist/
-# keeps whatever `trunk build --release` (scripts/serve.sh, bench/run.sh) last made.
+# WebAssembly and takes 10-23 minutes on that one file on 2 cores, up to a quarter of CI's time.
+# The page and the CPU-only engine are tested exactly as shipped. Built into its own folder, so
+# dist/ keeps whatever `trunk build --release` (scripts/serve.sh, bench/run.sh) last made.
 sed '/data-bin="atelier-worker"/ s/data-wasm-opt="z"/data-wasm-opt="0"/' index.html > e2e-index.html
 [ "$(grep -c 'data-wasm-opt="0"' e2e-index.html)" = 1 ] \
   || { echo "e2e-index.html: expected index.html's WebGPU engine link with data-wasm-opt=\"z\"" >&2; exit 1; }
