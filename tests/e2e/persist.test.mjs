@@ -7,7 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { ROOT, dropFiles, launch, serveApp, waitForModel } from "./support.mjs";
+import { dropFiles, launch, serveApp, waitForModel } from "./support.mjs";
 
 let server;
 let browser;
