@@ -11,3 +11,4 @@ pub mod batch_norm;
 pub mod conv;
 pub mod max_pool;
 mod parallel_fill;
+mod product;

@@ -26,6 +26,7 @@ use burn::nn::PaddingConfig2d;
 use burn::nn::conv::Conv2d;
 use burn::prelude::*;
 use burn::tensor::DType;
+use burn::tensor::ops::ConvOptions;
 
 /// Zero padding around an image: `[top, left, bottom, right]`.
 pub type Padding = [usize; 4];
@@ -56,6 +57,21 @@ pub trait GemmConvBackend: Backend {
         let kernel = Self::float_swap_dims(output_grad, 0, 1);
         let grad = Self::gemm_conv2d(x, kernel, padding);
         Self::float_swap_dims(grad, 0, 1)
+    }
+
+    /// The gradient of [`gemm_conv2d`](Self::gemm_conv2d)'s input `x`, given its weight and
+    /// its output's gradient (`x` for its shape). By default the backend's own (a transposed
+    /// convolution); flex replaces it with one product per image and the unrolling reversed.
+    fn gemm_conv2d_input_grad(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        output_grad: FloatTensor<Self>,
+        padding: Padding,
+    ) -> FloatTensor<Self> {
+        let [top, left, bottom, right] = padding;
+        let options =
+            ConvOptions::new_with_padding([1, 1], [(top, bottom), (left, right)], [1, 1], 1);
+        Self::conv2d_x_backward(x, weight, output_grad, options)
     }
 }
 
