@@ -1,18 +1,21 @@
-//! [`GemmConvBackend`] on flex: the unrolling (im2col) written here, the products flex's own
-//! matmul.
+//! [`GemmConvBackend`] on flex: one task per image (or per few images) on rayon's threads,
+//! each unrolling its image (im2col) into a buffer that stays in cache and calling gemm on it.
 
 use std::cell::RefCell;
 
 use burn::backend::Flex;
+use burn::backend::TensorMetadata;
 use burn::backend::flex::FlexTensor;
-use burn::backend::ops::FloatTensorOps;
 use burn::backend::tensor::FloatTensor;
-use burn::backend::{Shape, TensorMetadata};
 use burn::tensor::TensorData;
 
 use super::super::parallel_fill::filled_in_parallel;
 use super::super::product::{MatrixView, multiply_into};
 use super::{GemmConvBackend, Padding};
+
+/// Images whose weight gradients one task sums, before the tasks' sums are added in a fixed
+/// order: the same result whatever the number of threads.
+const IMAGES_PER_PARTIAL_SUM: usize = 4;
 
 impl GemmConvBackend for Flex {
     fn gemm_conv2d(
@@ -20,17 +23,26 @@ impl GemmConvBackend for Flex {
         weight: FloatTensor<Flex>,
         padding: Padding,
     ) -> FloatTensor<Flex> {
-        let [n, _, _, _] = x.shape().dims();
-        let [filters, channels, kernel_h, kernel_w] = weight.shape().dims();
-        let (columns, [out_h, out_w]) = Columns::of(x, [kernel_h, kernel_w], padding).into_tensor();
-        let weight = Flex::float_reshape(
-            weight,
-            Shape::new([filters, channels * kernel_h * kernel_w]),
-        );
-        // [F, N*H*W]: images are the product's columns, so one call covers the batch.
-        let output = Flex::float_matmul(weight, columns);
-        let output = Flex::float_reshape(output, Shape::new([filters, n, out_h, out_w]));
-        Flex::float_swap_dims(output, 0, 1)
+        let [n, channels, height, width] = x.shape().dims();
+        let [filters, _, kernel_h, kernel_w] = weight.shape().dims();
+        let unrolling = Unrolling::new([channels, height, width], [kernel_h, kernel_w], padding);
+        let (x, weight) = (x.to_contiguous(), weight.to_contiguous());
+        let (x, weight) = (values(&x), values(&weight));
+        let (rows, columns, image_len) =
+            (unrolling.rows(), unrolling.columns(), unrolling.image_len());
+        // weight [F, C*kh*kw] x the image unrolled [C*kh*kw, out_h*out_w] is that image's
+        // output [F, out_h, out_w]: one task per image, written in place, the unrolled image
+        // (200-300 KB in `default`) in cache.
+        let weight = MatrixView::row_major(weight, filters, rows);
+        let output = filled_in_parallel(n * filters * columns, filters * columns, |image, out| {
+            UNROLLED.with_borrow_mut(|unrolled| {
+                unrolling.unroll(&x[image * image_len..][..image_len], unrolled);
+                let unrolled = MatrixView::row_major(unrolled, rows, columns);
+                multiply_into(out, weight, unrolled, false);
+            });
+        });
+        let [out_h, out_w] = unrolling.out;
+        FlexTensor::from_data(TensorData::new(output, [n, filters, out_h, out_w]))
     }
 
     fn gemm_conv2d_weight_grad(
@@ -45,13 +57,36 @@ impl GemmConvBackend for Flex {
             height + top + bottom + 1 - out_h,
             width + left + right + 1 - out_w,
         ];
-        let (columns, _) = Columns::of(x, kernel, padding).into_tensor();
-        let output_grad = Flex::float_reshape(
-            Flex::float_swap_dims(output_grad, 0, 1),
-            Shape::new([filters, n * out_h * out_w]),
-        );
-        let grad = Flex::float_matmul(output_grad, Flex::float_transpose(columns));
-        Flex::float_reshape(grad, Shape::new([filters, channels, kernel[0], kernel[1]]))
+        let unrolling = Unrolling::new([channels, height, width], kernel, padding);
+        let (x, output_grad) = (x.to_contiguous(), output_grad.to_contiguous());
+        let (x, output_grad) = (values(&x), values(&output_grad));
+        let (rows, columns, image_len) =
+            (unrolling.rows(), unrolling.columns(), unrolling.image_len());
+        // Σ over images of the output gradient [F, out_h*out_w] x the image unrolled, transposed
+        // [out_h*out_w, C*kh*kw]: each task sums a few images into its own (zeroed) partial sum.
+        let weight_len = filters * rows;
+        let groups = n.div_ceil(IMAGES_PER_PARTIAL_SUM);
+        let partial_sums = filled_in_parallel(groups * weight_len, weight_len, |group, sum| {
+            UNROLLED.with_borrow_mut(|unrolled| {
+                let first = group * IMAGES_PER_PARTIAL_SUM;
+                for image in first..n.min(first + IMAGES_PER_PARTIAL_SUM) {
+                    unrolling.unroll(&x[image * image_len..][..image_len], unrolled);
+                    let unrolled = MatrixView::row_major(unrolled, rows, columns).transposed();
+                    let grad = &output_grad[image * filters * columns..][..filters * columns];
+                    multiply_into(
+                        sum,
+                        MatrixView::row_major(grad, filters, columns),
+                        unrolled,
+                        true,
+                    );
+                }
+            });
+        });
+        let grad = sum_in_order(&partial_sums, weight_len);
+        FlexTensor::from_data(TensorData::new(
+            grad,
+            [filters, channels, kernel[0], kernel[1]],
+        ))
     }
 
     fn gemm_conv2d_input_grad(
@@ -164,6 +199,18 @@ impl Unrolling {
         }
     }
 
+    /// Unrolls one `image` into `unrolled`, resized to `[rows, columns]`.
+    fn unroll(&self, image: &[f32], unrolled: &mut Vec<f32>) {
+        let width = self.columns();
+        unrolled.clear();
+        unrolled.resize(self.rows() * width, 0.0); // the padding
+        for (row, values) in unrolled.chunks_exact_mut(width).enumerate() {
+            self.for_each_run(row, |column, at, len| {
+                values[column..column + len].copy_from_slice(&image[at..at + len]);
+            });
+        }
+    }
+
     /// Adds unrolled `columns` (`[rows, columns]`) back onto the image they would unroll
     /// from: the transpose of unrolling, which gives a convolution's input gradient.
     fn add_back(&self, columns: &[f32], image: &mut [f32]) {
@@ -179,43 +226,18 @@ impl Unrolling {
     }
 }
 
-/// An image batch unrolled for a convolution: `[C*kh*kw, N*out_h*out_w]`, row `(c, ky, kx)`,
-/// column `(n, oy, ox)` holding `x[n, c, oy + ky - top, ox + kx - left]`, zero outside.
-struct Columns {
-    values: Vec<f32>,
-    rows: usize,
-    out: [usize; 2],
-}
-
-impl Columns {
-    fn of(x: FlexTensor, kernel: [usize; 2], padding: Padding) -> Self {
-        let x = x.to_contiguous();
-        let [n, channels, height, width] = x.shape().dims();
-        let x = values(&x);
-        let unrolling = Unrolling::new([channels, height, width], kernel, padding);
-        let (rows, per_image) = (unrolling.rows(), unrolling.columns());
-        let image_len = unrolling.image_len();
-        // One row per task: hundreds of rows in the layers this serves, each a few KB to MB.
-        let values = filled_in_parallel(rows * n * per_image, n * per_image, |row, out_row| {
-            for (image, out_row) in out_row.chunks_exact_mut(per_image).enumerate() {
-                let image = &x[image * image_len..][..image_len];
-                unrolling.for_each_run(row, |column, at, len| {
-                    out_row[column..column + len].copy_from_slice(&image[at..at + len]);
-                });
+/// `len` values, each the sum of the values at its place in each `len`-long part of `parts`,
+/// added in order.
+fn sum_in_order(parts: &[f32], len: usize) -> Vec<f32> {
+    const CHUNK: usize = 4096;
+    filled_in_parallel(len, CHUNK, |index, sum| {
+        for part in parts.chunks_exact(len) {
+            let part = &part[index * CHUNK..][..sum.len()];
+            for (sum, value) in sum.iter_mut().zip(part) {
+                *sum += value;
             }
-        });
-        Self {
-            values,
-            rows,
-            out: unrolling.out,
         }
-    }
-
-    fn into_tensor(self) -> (FlexTensor, [usize; 2]) {
-        let columns = self.values.len() / self.rows;
-        let data = TensorData::new(self.values, [self.rows, columns]);
-        (FlexTensor::from_data(data), self.out)
-    }
+    })
 }
 
 fn values(tensor: &FlexTensor) -> &[f32] {

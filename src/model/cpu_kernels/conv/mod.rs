@@ -1,18 +1,18 @@
-//! A convolution's forward pass and weight gradient computed as one matrix product each over
-//! the whole batch, for training on the CPU backend.
+//! A convolution's forward pass and both gradients as matrix products over each image unrolled
+//! (im2col), for training on the CPU backend.
 //!
 //! Flex runs a convolution's forward pass as tiled im2col + gemm, but Burn's generic weight
 //! gradient behind it is a convolution whose kernel is the whole output image, re-laying out
-//! its tensors: in `default`'s middle layers it cost more than the forward pass. Here:
+//! its tensors, and flex's input gradient (a transposed convolution) ran `default`'s 64 -> 128
+//! layer on one thread. Here, per image `n` (one task each on rayon's threads, the unrolled
+//! image `[C*k*k, H*W]` in cache):
 //!
-//! - forward: `weight [F, C*k*k] x columns [C*k*k, N*H*W]`, the columns unrolled once (im2col);
-//! - weight gradient: `output gradient [F, N*H*W] x columnsᵀ`, one product (5 ms for
-//!   `default`'s 32 -> 64 layer at batch 64, where Burn's took 13);
-//! - input gradient: the backend's own (flex's transposed convolution). Written here as the
-//!   same convolution of the output gradient by the flipped weight it was 1.3-1.5x slower over
-//!   the 32 -> 64 layer: that unrolls the output gradient, 29 MB at batch 64, out of cache.
+//! - forward: `weight [F, C*k*k] x unrolled(x[n])`, written straight into the output;
+//! - weight gradient: `Σ output_grad[n] [F, H*W] x unrolled(x[n])ᵀ`, a few images per task,
+//!   the tasks' sums added in a fixed order (the same result on any number of threads);
+//! - input gradient: `weightᵀ x output_grad[n]`, the unrolling reversed (col2im).
 //!
-//! `cargo run --release --example kernel_probe` times each layer both ways (figures in
+//! `cargo run --release --example kernel_probe` times each layer against Burn's (figures in
 //! BENCHMARKS.md). The flex implementation is in `flex.rs`, the gradients in `autodiff.rs`.
 //! [`applies`] keeps it to what it computes exactly; everything else, and every other backend,
 //! stays on Burn's own convolution.
@@ -132,7 +132,8 @@ mod tests {
         let conv = Conv2dConfig::new([channels, filters], kernel)
             .with_padding(padding)
             .init(&device);
-        let images = Tensor::<4>::random([3, channels, 11, 9], Distribution::Default, &device)
+        // Five images: flex sums weight gradients four images at a time, then the sums.
+        let images = Tensor::<4>::random([5, channels, 11, 9], Distribution::Default, &device)
             .require_grad();
         assert!(applies(&conv, &images));
 
@@ -204,8 +205,8 @@ mod tests {
         let padding = [1, 0, 2, 1];
         let flex = Device::flex();
         flex.seed(3);
-        let x = Tensor::<4>::random([2, 3, 7, 6], Distribution::Default, &flex);
-        let grad = Tensor::<4>::random([2, 4, 8, 5], Distribution::Default, &flex);
+        let x = Tensor::<4>::random([6, 3, 7, 6], Distribution::Default, &flex);
+        let grad = Tensor::<4>::random([6, 4, 8, 5], Distribution::Default, &flex);
         let weight_grad = |x: Tensor<4>, grad: Tensor<4>| {
             Tensor::<4>::from_dispatch(<Dispatch as GemmConvBackend>::gemm_conv2d_weight_grad(
                 x.into_dispatch(),
