@@ -2,6 +2,7 @@
 //! each unrolling its image (im2col) into a buffer that stays in cache and calling gemm on it.
 
 use std::cell::RefCell;
+use std::ops::Range;
 
 use burn::backend::Flex;
 use burn::backend::TensorMetadata;
@@ -199,12 +200,69 @@ impl Unrolling {
         }
     }
 
+    /// Where the output is as wide as the image (left + right padding = kernel width - 1, as
+    /// Keras's "same"), row `(c, ky, kx)` reads image plane `c` shifted: one copy per row
+    /// where [`for_each_run`](Self::for_each_run) makes one per output row (a dozen values
+    /// each in `default`, where that loop overhead was the kernels' largest cost after gemm).
+    /// Returns, for each kernel position `ky * kw + kx`, its rows' shift in plane 0 (`None`
+    /// where the row reads padding only); `None` where the output is narrower.
+    fn shifts(&self) -> Option<Vec<Option<Shifted>>> {
+        let [_, height, width] = self.image;
+        let [kernel_h, kernel_w] = self.kernel;
+        let [top, left, _, _] = self.padding;
+        let [out_h, out_w] = self.out;
+        if out_w != width || width == 0 {
+            return None;
+        }
+        let shifted = |ky: usize, kx: usize| {
+            // Column j = oy * width + ox reads image value j + shift.
+            let (rows_down, right) = (ky as isize - top as isize, kx as isize - left as isize);
+            if right.unsigned_abs() >= width {
+                return None; // every column reads padding
+            }
+            let oy_start = (-rows_down).max(0) as usize;
+            let oy_end = (height as isize - rows_down).clamp(0, out_h as isize) as usize;
+            if oy_start >= oy_end {
+                return None;
+            }
+            // Leave out the first (or last) columns when they read the row before (after).
+            let start = oy_start * width + (-right).max(0) as usize;
+            let end = oy_end * width - right.max(0) as usize;
+            let wrapped = if right > 0 {
+                width - right as usize..width
+            } else {
+                0..(-right) as usize
+            };
+            Some(Shifted {
+                columns: start..end,
+                at: (start as isize + rows_down * width as isize + right) as usize,
+                wrapped,
+                width,
+            })
+        };
+        let shifts = (0..kernel_h)
+            .flat_map(|ky| (0..kernel_w).map(move |kx| (ky, kx)))
+            .map(|(ky, kx)| shifted(ky, kx))
+            .collect();
+        Some(shifts)
+    }
+
     /// Unrolls one `image` into `unrolled`, resized to `[rows, columns]`.
     fn unroll(&self, image: &[f32], unrolled: &mut Vec<f32>) {
         let width = self.columns();
         unrolled.clear();
         unrolled.resize(self.rows() * width, 0.0); // the padding
+        let (shifts, plane) = (self.shifts(), self.image[1] * self.image[2]);
         for (row, values) in unrolled.chunks_exact_mut(width).enumerate() {
+            if let Some(shifts) = &shifts {
+                let (channel, shifted) = (row / shifts.len(), &shifts[row % shifts.len()]);
+                if let Some(shifted) = shifted {
+                    let (columns, at) = (shifted.columns.clone(), channel * plane + shifted.at);
+                    values[columns.clone()].copy_from_slice(&image[at..][..columns.len()]);
+                    shifted.for_each_wrapped(|column| values[column] = 0.0);
+                }
+                continue;
+            }
             self.for_each_run(row, |column, at, len| {
                 values[column..column + len].copy_from_slice(&image[at..at + len]);
             });
@@ -212,16 +270,57 @@ impl Unrolling {
     }
 
     /// Adds unrolled `columns` (`[rows, columns]`) back onto the image they would unroll
-    /// from: the transpose of unrolling, which gives a convolution's input gradient.
-    fn add_back(&self, columns: &[f32], image: &mut [f32]) {
+    /// from: the transpose of unrolling, which gives a convolution's input gradient. Zeroes
+    /// the values that stand for padding on the way.
+    fn add_back(&self, columns: &mut [f32], image: &mut [f32]) {
         let width = self.columns();
-        for (row, values) in columns.chunks_exact(width).enumerate() {
+        let (shifts, plane) = (self.shifts(), self.image[1] * self.image[2]);
+        for (row, values) in columns.chunks_exact_mut(width).enumerate() {
+            if let Some(shifts) = &shifts {
+                let (channel, shifted) = (row / shifts.len(), &shifts[row % shifts.len()]);
+                if let Some(shifted) = shifted {
+                    shifted.for_each_wrapped(|column| values[column] = 0.0);
+                    let sources = &values[shifted.columns.clone()];
+                    let targets = &mut image[channel * plane + shifted.at..][..sources.len()];
+                    for (target, source) in targets.iter_mut().zip(sources) {
+                        *target += source;
+                    }
+                }
+                continue;
+            }
             self.for_each_run(row, |column, at, len| {
                 let sources = &values[column..column + len];
                 for (target, source) in image[at..at + len].iter_mut().zip(sources) {
                     *target += source;
                 }
             });
+        }
+    }
+}
+
+/// One unrolled row as a shifted copy of its image plane ([`Unrolling::shifts`]): columns
+/// `columns` hold the plane's values from `at` on, one for one, except the columns `wrapped`
+/// of each output row, which run across the image's left or right edge and read padding.
+struct Shifted {
+    columns: Range<usize>,
+    at: usize,
+    /// Output columns (ox) that would read across the image's edge.
+    wrapped: Range<usize>,
+    width: usize,
+}
+
+impl Shifted {
+    /// Calls `padding(column)` for each column of `columns` that reads padding.
+    fn for_each_wrapped(&self, mut padding: impl FnMut(usize)) {
+        let first_row = self.columns.start / self.width;
+        let rows = self.columns.end.div_ceil(self.width) - first_row;
+        for oy in first_row..first_row + rows {
+            for ox in self.wrapped.clone() {
+                let column = oy * self.width + ox;
+                if self.columns.contains(&column) {
+                    padding(column);
+                }
+            }
         }
     }
 }
