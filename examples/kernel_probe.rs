@@ -4,31 +4,36 @@
 //!   cargo run --release --example kernel_probe
 use std::time::Instant;
 
-use atelier::model::cpu_kernels::{batch_norm, conv, max_pool};
+use atelier::model::cpu_kernels::{batch_norm, conv, dropout, max_pool};
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
-use burn::nn::{BatchNorm, BatchNormConfig, PaddingConfig2d};
+use burn::nn::{BatchNorm, BatchNormConfig, Dropout, DropoutConfig, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::Distribution;
+use burn::tensor::activation::relu;
 
 const RUNS: usize = 15;
 const BATCH: usize = 64;
 
 enum Layer {
-    Conv(Conv2d),
+    /// With its ReLU, as `default` has it.
+    ConvRelu(Conv2d),
     Norm(BatchNorm),
     Pool(MaxPool2d),
+    Dropout(Dropout),
 }
 
 impl Layer {
     fn forward(&self, x: Tensor<4>, ours: bool) -> Tensor<4> {
         match (self, ours) {
-            (Layer::Conv(layer), true) => conv::forward(layer, x),
-            (Layer::Conv(layer), false) => layer.forward(x),
+            (Layer::ConvRelu(layer), true) => conv::forward_relu(layer, x),
+            (Layer::ConvRelu(layer), false) => relu(layer.forward(x)),
             (Layer::Norm(layer), true) => batch_norm::forward(layer, x),
             (Layer::Norm(layer), false) => layer.forward(x),
             (Layer::Pool(layer), true) => max_pool::forward(layer, x),
             (Layer::Pool(layer), false) => layer.forward(x),
+            (Layer::Dropout(layer), true) => dropout::forward(layer, x),
+            (Layer::Dropout(layer), false) => layer.forward(x),
         }
     }
 }
@@ -51,15 +56,28 @@ fn main() {
     let device = Device::flex().autodiff();
     let same = PaddingConfig2d::Explicit(1, 1, 1, 1);
     let conv = |channels, filters| {
-        Layer::Conv(
+        Layer::ConvRelu(
             Conv2dConfig::new([channels, filters], [3, 3])
                 .with_padding(same.clone())
                 .init(&device),
         )
     };
     let layers = [
-        ("conv 32 -> 64, 14x14", conv(32, 64), [BATCH, 32, 14, 14]),
-        ("conv 64 -> 128, 7x7", conv(64, 128), [BATCH, 64, 7, 7]),
+        (
+            "conv + ReLU 1 -> 32, 28x28",
+            conv(1, 32),
+            [BATCH, 1, 28, 28],
+        ),
+        (
+            "conv + ReLU 32 -> 64, 14x14",
+            conv(32, 64),
+            [BATCH, 32, 14, 14],
+        ),
+        (
+            "conv + ReLU 64 -> 128, 7x7",
+            conv(64, 128),
+            [BATCH, 64, 7, 7],
+        ),
         (
             "batch-norm, 32 x 28x28",
             Layer::Norm(BatchNormConfig::new(32).init(&device)),
@@ -69,6 +87,11 @@ fn main() {
             "max-pool 2x2, 32 x 28x28",
             Layer::Pool(MaxPool2dConfig::new([2, 2]).init()),
             [BATCH, 32, 28, 28],
+        ),
+        (
+            "dropout 0.3, 1152 features",
+            Layer::Dropout(DropoutConfig::new(0.3).init()),
+            [BATCH, 128, 3, 3],
         ),
     ];
     println!("| `default`'s layer, batch {BATCH} | Burn's, ms | cpu_kernels, ms | ratio |");

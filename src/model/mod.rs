@@ -1,13 +1,11 @@
 //! The architectures: a layer specification a user can edit, its validation and summary, the
 //! Burn module built from it, and the presets; and the CPU backend's faster training paths for
-//! its layers (`one_channel_conv`, `cpu_kernels`).
+//! its layers (`cpu_kernels`).
 
 #[cfg(feature = "engine")]
 pub mod cpu_kernels;
 #[cfg(feature = "engine")]
 mod network;
-#[cfg(feature = "engine")]
-pub mod one_channel_conv;
 mod presets;
 mod spec;
 mod summary;

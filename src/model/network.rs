@@ -9,8 +9,7 @@ use burn::nn::{
 use burn::prelude::*;
 use burn::tensor::activation;
 
-use super::cpu_kernels::{batch_norm, conv, max_pool};
-use super::one_channel_conv;
+use super::cpu_kernels::{batch_norm, conv, dropout, max_pool};
 use super::spec::same_padding;
 use super::{Activation, LayerSpec, ModelSpec, Padding, Shape, SpecError};
 
@@ -153,13 +152,12 @@ impl Layer {
         match self {
             Layer::Conv(layer) => {
                 let x = x.image();
-                let y = if one_channel_conv::applies(&layer.conv, &x) {
-                    one_channel_conv::forward(&layer.conv, x)
-                } else {
-                    // Burn's own convolution wherever this one does not apply.
-                    conv::forward(&layer.conv, x)
+                let y = match layer.activation {
+                    // The bias and ReLU fused where the convolution runs on cpu_kernels.
+                    Activation::Relu => conv::forward_relu(&layer.conv, x),
+                    activation => activate(conv::forward(&layer.conv, x), activation),
                 };
-                Activations::Image(activate(y, layer.activation))
+                Activations::Image(y)
             }
             Layer::MaxPool(pool) => Activations::Image(max_pool::forward(pool, x.image())),
             Layer::AvgPool(pool) => Activations::Image(pool.forward(x.image())),
@@ -168,8 +166,8 @@ impl Layer {
                 Activations::Flat(x) => Activations::Flat(batch_norm::forward(norm, x)),
             },
             Layer::Dropout(dropout) => match x {
-                Activations::Image(x) => Activations::Image(dropout.forward(x)),
-                Activations::Flat(x) => Activations::Flat(dropout.forward(x)),
+                Activations::Image(x) => Activations::Image(dropout::forward(dropout, x)),
+                Activations::Flat(x) => Activations::Flat(dropout::forward(dropout, x)),
             },
             Layer::Flatten(_) => Activations::Flat(x.flat()),
             Layer::Dense(layer) => {

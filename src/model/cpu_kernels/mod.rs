@@ -8,7 +8,10 @@
 //! Burn's kernels. Each is tested against Burn's own: outputs and every gradient.
 
 pub mod batch_norm;
+pub mod bias_relu;
 pub mod conv;
+pub mod dropout;
 pub mod max_pool;
 mod parallel_fill;
+mod planes;
 mod product;

@@ -19,19 +19,36 @@ pub(super) fn filled_in_parallel(
     fill: impl Fn(usize, &mut [f32]) + Sync,
 ) -> Vec<f32> {
     let mut values = Vec::<f32>::with_capacity(len);
-    values.spare_capacity_mut()[..len]
-        .par_chunks_mut(chunk.max(1))
-        .enumerate()
-        .for_each(|(index, chunk)| {
-            chunk.fill(MaybeUninit::new(0.0));
-            // SAFETY: every element of `chunk` was initialised on the line above, and
-            // `MaybeUninit<f32>` has the layout of `f32`.
-            let chunk = unsafe { &mut *(chunk as *mut [MaybeUninit<f32>] as *mut [f32]) };
-            fill(index, chunk);
-        });
+    let fill_chunk = |(index, chunk): (usize, &mut [MaybeUninit<f32>])| {
+        chunk.fill(MaybeUninit::new(0.0));
+        // SAFETY: every element of `chunk` was initialised on the line above, and
+        // `MaybeUninit<f32>` has the layout of `f32`.
+        let chunk = unsafe { &mut *(chunk as *mut [MaybeUninit<f32>] as *mut [f32]) };
+        fill(index, chunk);
+    };
+    let spare = &mut values.spare_capacity_mut()[..len];
+    if one_thread() {
+        spare
+            .chunks_mut(chunk.max(1))
+            .enumerate()
+            .for_each(fill_chunk);
+    } else {
+        spare
+            .par_chunks_mut(chunk.max(1))
+            .enumerate()
+            .for_each(fill_chunk);
+    }
     // SAFETY: the chunks cover the first `len` elements, and each chunk was initialised.
     unsafe { values.set_len(len) };
     values
+}
+
+/// Whether rayon has a single thread (the command line chooses one for small models, see
+/// src/bin/atelier/threads.rs). Work is then done on the calling thread: handing every
+/// operation to rayon's one thread and waiting for it cost `baseline` a fifth of its speed in
+/// thread switches.
+pub(super) fn one_thread() -> bool {
+    rayon::current_num_threads() <= 1
 }
 
 #[cfg(test)]

@@ -26,6 +26,9 @@ use burn::nn::PaddingConfig2d;
 use burn::nn::conv::Conv2d;
 use burn::prelude::*;
 use burn::tensor::DType;
+use burn::tensor::activation::relu;
+
+use super::bias_relu;
 use burn::tensor::ops::ConvOptions;
 
 /// Zero padding around an image: `[top, left, bottom, right]`.
@@ -96,6 +99,23 @@ pub fn forward(conv: &Conv2d, input: Tensor<4>) -> Tensor<4> {
     match &conv.bias {
         Some(bias) => output + bias.val().reshape([1, -1, 1, 1]),
         None => output,
+    }
+}
+
+/// `relu(conv.forward(input))`: as [`forward`], the bias and ReLU as one operation on the
+/// CPU backend ([`bias_relu`](super::bias_relu)).
+pub fn forward_relu(conv: &Conv2d, input: Tensor<4>) -> Tensor<4> {
+    let Some(padding) = padding_if_applies(conv, &input) else {
+        return relu(conv.forward(input));
+    };
+    let output = Tensor::<4>::from_dispatch(<Dispatch as GemmConvBackend>::gemm_conv2d(
+        input.into_dispatch(),
+        conv.weight.val().into_dispatch(),
+        padding,
+    ));
+    match &conv.bias {
+        Some(bias) => bias_relu::forward(output, bias.val()),
+        None => relu(output),
     }
 }
 
