@@ -11,6 +11,7 @@ pub mod batch_norm;
 pub mod bias_relu;
 pub mod conv;
 pub mod dropout;
+mod flex_tensors;
 pub mod max_pool;
 mod parallel_fill;
 mod planes;

@@ -2,13 +2,15 @@
 //! is one channel of one sample: `H * W` values, or one for `[N, C]`).
 
 use burn::backend::Flex;
-use burn::backend::flex::FlexTensor;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Shape, TensorMetadata};
-use burn::tensor::TensorData;
 
+use super::super::flex_tensors::{f32_tensor, f32_values};
 use super::super::planes::{Activations, lane_sum};
 use super::BatchNormKernels;
+
+/// Names this module in the message if a tensor of another dtype ever reaches it.
+const KERNEL: &str = "batch_norm";
 
 impl BatchNormKernels for Flex {
     fn batch_norm_train_fused(
@@ -19,9 +21,9 @@ impl BatchNormKernels for Flex {
     ) -> (FloatTensor<Flex>, FloatTensor<Flex>, FloatTensor<Flex>) {
         let shape = x.shape();
         let x = x.to_contiguous();
-        let layout = Activations::new(values(&x), &shape);
+        let layout = Activations::new(f32_values(&x, KERNEL), &shape);
         let (gamma, beta) = (gamma.to_contiguous(), beta.to_contiguous());
-        let (gamma, beta) = (values(&gamma), values(&beta));
+        let (gamma, beta) = (f32_values(&gamma, KERNEL), f32_values(&beta, KERNEL));
 
         let mean: Vec<f32> = layout.per_channel(|_, plane| lane_sum(plane, plane, |v, _| v));
         let variance: Vec<f32> = layout.per_channel(|channel, plane| {
@@ -42,9 +44,9 @@ impl BatchNormKernels for Flex {
 
         let channels = Shape::new([layout.channels]);
         (
-            tensor(output, shape),
-            tensor(mean, channels.clone()),
-            tensor(variance, channels),
+            f32_tensor(output, shape),
+            f32_tensor(mean, channels.clone()),
+            f32_tensor(variance, channels),
         )
     }
 
@@ -58,14 +60,18 @@ impl BatchNormKernels for Flex {
     ) -> (FloatTensor<Flex>, FloatTensor<Flex>, FloatTensor<Flex>) {
         let shape = x.shape();
         let (x, output_grad) = (x.to_contiguous(), output_grad.to_contiguous());
-        let layout = Activations::new(values(&x), &shape);
-        let grad = values(&output_grad);
+        let layout = Activations::new(f32_values(&x, KERNEL), &shape);
+        let grad = f32_values(&output_grad, KERNEL);
         let (gamma, mean, variance) = (
             gamma.to_contiguous(),
             mean.to_contiguous(),
             variance.to_contiguous(),
         );
-        let (gamma, mean, variance) = (values(&gamma), values(&mean), values(&variance));
+        let (gamma, mean, variance) = (
+            f32_values(&gamma, KERNEL),
+            f32_values(&mean, KERNEL),
+            f32_values(&variance, KERNEL),
+        );
         let inv_std: Vec<f32> = variance
             .iter()
             .map(|&v| 1.0 / (v + epsilon as f32).sqrt())
@@ -98,22 +104,9 @@ impl BatchNormKernels for Flex {
 
         let channels = Shape::new([layout.channels]);
         (
-            tensor(x_grad, shape),
-            tensor(gamma_grad, channels.clone()),
-            tensor(beta_grad, channels),
+            f32_tensor(x_grad, shape),
+            f32_tensor(gamma_grad, channels.clone()),
+            f32_tensor(beta_grad, channels),
         )
     }
-}
-
-fn values(tensor: &FlexTensor) -> &[f32] {
-    tensor.as_slice::<f32>().unwrap_or_else(|| {
-        panic!(
-            "batch-norm kernels take f32 (cpu_kernels::batch_norm::applies checks), got {:?}",
-            tensor.dtype()
-        )
-    })
-}
-
-fn tensor(values: Vec<f32>, shape: Shape) -> FlexTensor {
-    FlexTensor::from_data(TensorData::new(values, shape))
 }

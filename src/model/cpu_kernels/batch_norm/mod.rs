@@ -93,10 +93,11 @@ pub fn forward<const D: usize>(norm: &BatchNorm, input: Tensor<D>) -> Tensor<D> 
 
 #[cfg(test)]
 mod tests {
+    use super::super::flex_tensors::assert_matches_burn;
     use super::*;
     use burn::module::Param;
     use burn::nn::BatchNormConfig;
-    use burn::tensor::{Distribution, Tolerance};
+    use burn::tensor::Distribution;
 
     /// Output, running statistics and gradients (input, gamma, beta) of a fresh batch-norm
     /// with `gamma` and `beta` on `input`, through [`forward`] or Burn's own; `weights` make
@@ -154,11 +155,7 @@ mod tests {
             "gamma grad",
             "beta grad",
         ];
-        for ((what, ours), burns) in names.iter().zip(&ours).zip(&burns) {
-            assert_eq!(ours.shape(), burns.shape(), "{what}");
-            eprintln!("comparing the {what}"); // names the culprit when the next line fails
-            ours.assert_approx_eq::<f32>(burns, Tolerance::rel_abs(1e-4, 1e-4));
-        }
+        assert_matches_burn(&names, &ours, &burns, 1e-4);
     }
 
     #[test]

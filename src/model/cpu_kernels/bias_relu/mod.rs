@@ -69,8 +69,9 @@ pub fn forward<const D: usize>(input: Tensor<D>, bias: Tensor<1>) -> Tensor<D> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::flex_tensors::assert_matches_burn;
     use super::*;
-    use burn::tensor::{Distribution, Tolerance};
+    use burn::tensor::Distribution;
 
     /// Output and gradients (input, bias) of `relu(input + bias)` through [`forward`] or
     /// Burn's own ops; `weights` make the loss's gradient differ everywhere.
@@ -106,15 +107,7 @@ mod tests {
         let weights = Tensor::<D>::random(shape, Distribution::Default, &device);
         let ours = run(&input, &bias, &weights, true);
         let burns = run(&input, &bias, &weights, false);
-        for ((what, ours), burns) in ["output", "input grad", "bias grad"]
-            .iter()
-            .zip(&ours)
-            .zip(&burns)
-        {
-            assert_eq!(ours.shape(), burns.shape(), "{what}");
-            eprintln!("comparing the {what}"); // names the culprit when the next line fails
-            ours.assert_approx_eq::<f32>(burns, Tolerance::rel_abs(1e-5, 1e-5));
-        }
+        assert_matches_burn(&["output", "input grad", "bias grad"], &ours, &burns, 1e-5);
     }
 
     #[test]

@@ -6,13 +6,15 @@ use std::ops::Range;
 
 use burn::backend::Flex;
 use burn::backend::TensorMetadata;
-use burn::backend::flex::FlexTensor;
 use burn::backend::tensor::FloatTensor;
-use burn::tensor::TensorData;
 
+use super::super::flex_tensors::{f32_tensor, f32_values};
 use super::super::parallel_fill::filled_in_parallel;
 use super::super::product::{MatrixView, multiply_into};
 use super::{GemmConvBackend, Padding};
+
+/// Names this module in the message if a tensor of another dtype ever reaches it.
+const KERNEL: &str = "conv";
 
 /// Images whose weight gradients one task sums, before the tasks' sums are added in a fixed
 /// order: the same result whatever the number of threads.
@@ -28,7 +30,7 @@ impl GemmConvBackend for Flex {
         let [filters, _, kernel_h, kernel_w] = weight.shape().dims();
         let unrolling = Unrolling::new([channels, height, width], [kernel_h, kernel_w], padding);
         let (x, weight) = (x.to_contiguous(), weight.to_contiguous());
-        let (x, weight) = (values(&x), values(&weight));
+        let (x, weight) = (f32_values(&x, KERNEL), f32_values(&weight, KERNEL));
         let (rows, columns, image_len) =
             (unrolling.rows(), unrolling.columns(), unrolling.image_len());
         // weight [F, C*kh*kw] x the image unrolled [C*kh*kw, out_h*out_w] is that image's
@@ -43,7 +45,7 @@ impl GemmConvBackend for Flex {
             });
         });
         let [out_h, out_w] = unrolling.out;
-        FlexTensor::from_data(TensorData::new(output, [n, filters, out_h, out_w]))
+        f32_tensor(output, [n, filters, out_h, out_w])
     }
 
     fn gemm_conv2d_weight_grad(
@@ -60,7 +62,7 @@ impl GemmConvBackend for Flex {
         ];
         let unrolling = Unrolling::new([channels, height, width], kernel, padding);
         let (x, output_grad) = (x.to_contiguous(), output_grad.to_contiguous());
-        let (x, output_grad) = (values(&x), values(&output_grad));
+        let (x, output_grad) = (f32_values(&x, KERNEL), f32_values(&output_grad, KERNEL));
         let (rows, columns, image_len) =
             (unrolling.rows(), unrolling.columns(), unrolling.image_len());
         // Σ over images of the output gradient [F, out_h*out_w] x the image unrolled, transposed
@@ -84,10 +86,7 @@ impl GemmConvBackend for Flex {
             });
         });
         let grad = sum_in_order(&partial_sums, weight_len);
-        FlexTensor::from_data(TensorData::new(
-            grad,
-            [filters, channels, kernel[0], kernel[1]],
-        ))
+        f32_tensor(grad, [filters, channels, kernel[0], kernel[1]])
     }
 
     fn gemm_conv2d_input_grad(
@@ -101,7 +100,10 @@ impl GemmConvBackend for Flex {
         let [filters, _, kernel_h, kernel_w] = weight.shape().dims();
         let unrolling = Unrolling::new([channels, height, width], [kernel_h, kernel_w], padding);
         let (weight, output_grad) = (weight.to_contiguous(), output_grad.to_contiguous());
-        let (weight, output_grad) = (values(&weight), values(&output_grad));
+        let (weight, output_grad) = (
+            f32_values(&weight, KERNEL),
+            f32_values(&output_grad, KERNEL),
+        );
         let (rows, columns) = (unrolling.rows(), unrolling.columns());
         // weightᵀ [C*kh*kw, F] x one image's output gradient [F, out_h*out_w] is that image's
         // gradient unrolled; adding it back gives the image's gradient. One task per image, the
@@ -124,7 +126,7 @@ impl GemmConvBackend for Flex {
                 });
             },
         );
-        FlexTensor::from_data(TensorData::new(x_grad, shape))
+        f32_tensor(x_grad, shape)
     }
 }
 
@@ -336,14 +338,5 @@ fn sum_in_order(parts: &[f32], len: usize) -> Vec<f32> {
                 *sum += value;
             }
         }
-    })
-}
-
-fn values(tensor: &FlexTensor) -> &[f32] {
-    tensor.as_slice::<f32>().unwrap_or_else(|| {
-        panic!(
-            "gemm_conv2d takes f32 tensors (cpu_kernels::conv::applies checks), got {:?}",
-            tensor.dtype()
-        )
     })
 }

@@ -91,11 +91,7 @@ pub fn forward(conv: &Conv2d, input: Tensor<4>) -> Tensor<4> {
     let Some(padding) = padding_if_applies(conv, &input) else {
         return conv.forward(input);
     };
-    let output = Tensor::<4>::from_dispatch(<Dispatch as GemmConvBackend>::gemm_conv2d(
-        input.into_dispatch(),
-        conv.weight.val().into_dispatch(),
-        padding,
-    ));
+    let output = without_bias(conv, input, padding);
     match &conv.bias {
         Some(bias) => output + bias.val().reshape([1, -1, 1, 1]),
         None => output,
@@ -108,15 +104,20 @@ pub fn forward_relu(conv: &Conv2d, input: Tensor<4>) -> Tensor<4> {
     let Some(padding) = padding_if_applies(conv, &input) else {
         return relu(conv.forward(input));
     };
-    let output = Tensor::<4>::from_dispatch(<Dispatch as GemmConvBackend>::gemm_conv2d(
-        input.into_dispatch(),
-        conv.weight.val().into_dispatch(),
-        padding,
-    ));
+    let output = without_bias(conv, input, padding);
     match &conv.bias {
         Some(bias) => bias_relu::forward(output, bias.val()),
         None => relu(output),
     }
+}
+
+/// The convolution through [`GemmConvBackend`], its bias left to the caller.
+fn without_bias(conv: &Conv2d, input: Tensor<4>, padding: Padding) -> Tensor<4> {
+    Tensor::from_dispatch(<Dispatch as GemmConvBackend>::gemm_conv2d(
+        input.into_dispatch(),
+        conv.weight.val().into_dispatch(),
+        padding,
+    ))
 }
 
 /// The padding [`GemmConvBackend::gemm_conv2d`] needs, where [`applies`] holds.
@@ -142,6 +143,7 @@ fn padding(conv: &Conv2d) -> Option<Padding> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::flex_tensors::assert_matches_burn;
     use super::*;
     use burn::nn::conv::Conv2dConfig;
     use burn::tensor::{Distribution, Tolerance};
@@ -186,14 +188,8 @@ mod tests {
             ]);
         }
         let [ours, burns] = [&results[0], &results[1]];
-        for (what, (ours, burns)) in ["output", "input grad", "weight grad", "bias grad"]
-            .iter()
-            .zip(ours.iter().zip(burns))
-        {
-            assert_eq!(ours.shape(), burns.shape(), "{what}");
-            eprintln!("comparing the {what}"); // names the culprit when the next line fails
-            ours.assert_approx_eq::<f32>(burns, Tolerance::rel_abs(1e-4, 1e-4));
-        }
+        let names = ["output", "input grad", "weight grad", "bias grad"];
+        assert_matches_burn(&names, ours, burns, 1e-4);
     }
 
     #[test]

@@ -2,24 +2,21 @@
 
 use burn::backend::Flex;
 use burn::backend::TensorMetadata;
-use burn::backend::flex::FlexTensor;
 use burn::backend::tensor::FloatTensor;
-use burn::tensor::TensorData;
 
+use super::super::flex_tensors::{f32_tensor, f32_values};
 use super::super::parallel_fill::filled_in_parallel;
 use super::{DropoutKernels, keeps};
+
+/// Names this module in the message if a tensor of another dtype ever reaches it.
+const KERNEL: &str = "dropout";
 
 impl DropoutKernels for Flex {
     fn dropout(x: FloatTensor<Flex>, keep: f64, seed: u64) -> FloatTensor<Flex> {
         const CHUNK: usize = 4096;
         let shape = x.shape();
         let x = x.to_contiguous();
-        let values = x.as_slice::<f32>().unwrap_or_else(|| {
-            panic!(
-                "dropout kernels take f32 (cpu_kernels::dropout::applies checks), got {:?}",
-                x.dtype()
-            )
-        });
+        let values = f32_values(&x, KERNEL);
         let scale = (1.0 / keep) as f32;
         let output = filled_in_parallel(values.len(), CHUNK, |chunk, out| {
             let first = chunk * CHUNK;
@@ -29,6 +26,6 @@ impl DropoutKernels for Flex {
                 }
             }
         });
-        FlexTensor::from_data(TensorData::new(output, shape))
+        f32_tensor(output, shape)
     }
 }

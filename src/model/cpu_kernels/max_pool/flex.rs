@@ -1,13 +1,15 @@
 //! [`MaxPoolKernels`] on flex: one task per plane (one channel of one sample).
 
 use burn::backend::Flex;
-use burn::backend::flex::FlexTensor;
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Shape, TensorMetadata};
-use burn::tensor::TensorData;
 
+use super::super::flex_tensors::{f32_tensor, f32_values};
 use super::super::parallel_fill::filled_in_parallel;
 use super::MaxPoolKernels;
+
+/// Names this module in the message if a tensor of another dtype ever reaches it.
+const KERNEL: &str = "max_pool";
 
 impl MaxPoolKernels for Flex {
     fn max_pool2d_plain(
@@ -17,13 +19,13 @@ impl MaxPoolKernels for Flex {
     ) -> FloatTensor<Flex> {
         let windows = Windows::new(&x.shape(), kernel, stride);
         let x = x.to_contiguous();
-        let x = values(&x);
+        let x = f32_values(&x, KERNEL);
         let (plane_in, plane_out) = windows.plane_sizes();
         let output = filled_in_parallel(windows.planes * plane_out, plane_out, |at, out| {
             let plane = &x[at * plane_in..][..plane_in];
             windows.for_each_maximum(plane, |index, _, max| out[index] = max)
         });
-        tensor(output, windows.output_shape())
+        f32_tensor(output, windows.output_shape())
     }
 
     fn max_pool2d_plain_backward(
@@ -35,14 +37,14 @@ impl MaxPoolKernels for Flex {
         let shape = x.shape();
         let windows = Windows::new(&shape, kernel, stride);
         let (x, output_grad) = (x.to_contiguous(), output_grad.to_contiguous());
-        let (x, output_grad) = (values(&x), values(&output_grad));
+        let (x, output_grad) = (f32_values(&x, KERNEL), f32_values(&output_grad, KERNEL));
         let (plane_in, plane_out) = windows.plane_sizes();
         let x_grad = filled_in_parallel(x.len(), plane_in, |at, plane_grad| {
             let plane = &x[at * plane_in..][..plane_in];
             let grads = &output_grad[at * plane_out..][..plane_out];
             windows.for_each_maximum(plane, |index, at, _| plane_grad[at] += grads[index]);
         });
-        tensor(x_grad, shape)
+        f32_tensor(x_grad, shape)
     }
 }
 
@@ -137,17 +139,4 @@ impl Windows {
             }
         }
     }
-}
-
-fn values(tensor: &FlexTensor) -> &[f32] {
-    tensor.as_slice::<f32>().unwrap_or_else(|| {
-        panic!(
-            "max-pool kernels take f32 (cpu_kernels::max_pool::applies checks), got {:?}",
-            tensor.dtype()
-        )
-    })
-}
-
-fn tensor(values: Vec<f32>, shape: Shape) -> FlexTensor {
-    FlexTensor::from_data(TensorData::new(values, shape))
 }

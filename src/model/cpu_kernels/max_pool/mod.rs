@@ -63,6 +63,7 @@ pub fn forward(pool: &MaxPool2d, input: Tensor<4>) -> Tensor<4> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::flex_tensors::assert_matches_burn;
     use super::*;
     use burn::nn::pool::MaxPool2dConfig;
     use burn::tensor::{Distribution, Tolerance};
@@ -96,11 +97,7 @@ mod tests {
             [output.into_data(), input.grad(&grads).unwrap().into_data()]
         };
         let (ours, burns) = (run(true), run(false));
-        for ((what, ours), burns) in ["output", "input grad"].iter().zip(&ours).zip(&burns) {
-            assert_eq!(ours.shape(), burns.shape(), "{what}");
-            eprintln!("comparing the {what}"); // names the culprit when the next line fails
-            ours.assert_approx_eq::<f32>(burns, Tolerance::rel_abs(1e-6, 1e-6));
-        }
+        assert_matches_burn(&["output", "input grad"], &ours, &burns, 1e-6);
     }
 
     #[test]
