@@ -300,3 +300,16 @@ fn damaged_csv_never_panics() {
         }
     }
 }
+
+#[test]
+fn a_problem_deep_in_a_large_file_is_found_on_its_line() {
+    // About 22 MB: large enough to be read in pieces on several threads.
+    let csv = kaggle_csv(&train_subset(10_000));
+    for line in [2, 5_001, 9_998, 10_001] {
+        let bad = edit_line(&csv, line, |l| set_field(l, 300, "3x"));
+        let err = csv_error(&bad);
+        assert_eq!(err.line(), Some(line), "{}", err);
+        assert_eq!(err.column(), Some(300), "{}", err);
+    }
+    assert_eq!(parse_csv(csv.as_bytes()).unwrap(), train_subset(10_000));
+}
