@@ -19,50 +19,21 @@ struct Layout {
 }
 
 /// Parses a training or test CSV into a dataset. A large file's rows are read in pieces on
-/// rayon's threads; if any piece has a problem, the file is read again in one piece, so that
-/// errors (and their line numbers) are exactly those of [`CsvReader`].
+/// rayon's threads; if any piece has a problem, the rows are read again on this thread, so
+/// that errors (and their line numbers) are exactly those of [`CsvReader`].
 pub fn parse_csv(bytes: &[u8]) -> Result<Dataset, DataError> {
+    let reader = CsvReader::new(bytes)?;
     if rayon::current_num_threads() > 1
-        && let Some(dataset) = parse_in_pieces(bytes, PIECE_BYTES)
+        && let Some(dataset) = reader.read_in_pieces(PIECE_BYTES)
     {
         return Ok(dataset);
     }
-    let mut reader = CsvReader::new(bytes)?;
-    while !reader.read(usize::MAX)? {}
-    reader.finish()
+    reader.read_to_end()
 }
 
 /// Rows per piece, in bytes: the full `train.csv` (133 MB) makes 15 pieces, enough to keep every
 /// thread busy to the end; a file under two pieces is read in one.
 const PIECE_BYTES: usize = 8 << 20;
-
-/// The dataset read in pieces of about `piece_bytes` of rows, cut at line ends; `None` when the
-/// file is too small to split or any piece (or the header) has a problem.
-fn parse_in_pieces(bytes: &[u8], piece_bytes: usize) -> Option<Dataset> {
-    let header = CsvReader::new(bytes).ok()?;
-    let rows = &header.lines.text[header.lines.position..];
-    let pieces = rows.len() / piece_bytes.max(1);
-    if pieces < 2 {
-        return None;
-    }
-    let read: Vec<CsvReader> = pieces_at_line_ends(rows, pieces)
-        .into_par_iter()
-        .map(|piece| {
-            let mut reader = header.for_rows(piece);
-            reader.read(usize::MAX).ok()?;
-            Some(reader)
-        })
-        .collect::<Option<_>>()?;
-    let mut pixels = Vec::with_capacity(read.iter().map(|r| r.pixels.len()).sum());
-    let mut labels = header.labels.as_ref().map(|_| Vec::new());
-    for reader in read {
-        pixels.extend_from_slice(&reader.pixels);
-        if let (Some(labels), Some(piece_labels)) = (labels.as_mut(), reader.labels) {
-            labels.extend_from_slice(&piece_labels);
-        }
-    }
-    (!pixels.is_empty()).then(|| Dataset::new(pixels, labels))
-}
 
 /// `text` cut into `pieces` runs of whole lines (the last may lack its line end).
 fn pieces_at_line_ends(text: &[u8], pieces: usize) -> Vec<&[u8]> {
@@ -115,9 +86,43 @@ impl<'a> CsvReader<'a> {
         })
     }
 
+    /// Every row after the header, read on the calling thread.
+    fn read_to_end(mut self) -> Result<Dataset, DataError> {
+        while !self.read(usize::MAX)? {}
+        self.finish()
+    }
+
+    /// Every row after the header, read in pieces of about `piece_bytes` cut at line ends, on
+    /// rayon's threads; this reader is left as it was. `None` when the rows are too few to
+    /// split or any piece has a problem.
+    fn read_in_pieces(&self, piece_bytes: usize) -> Option<Dataset> {
+        let rows = &self.lines.text[self.lines.position..];
+        let pieces = rows.len() / piece_bytes.max(1);
+        if pieces < 2 {
+            return None;
+        }
+        let read: Vec<CsvReader> = pieces_at_line_ends(rows, pieces)
+            .into_par_iter()
+            .map(|piece| {
+                let mut reader = self.for_rows(piece);
+                reader.read(usize::MAX).ok()?;
+                Some(reader)
+            })
+            .collect::<Option<_>>()?;
+        let mut pixels = Vec::with_capacity(read.iter().map(|r| r.pixels.len()).sum());
+        let mut labels = self.labels.as_ref().map(|_| Vec::new());
+        for reader in read {
+            pixels.extend_from_slice(&reader.pixels);
+            if let (Some(labels), Some(piece_labels)) = (labels.as_mut(), reader.labels) {
+                labels.extend_from_slice(&piece_labels);
+            }
+        }
+        (!pixels.is_empty()).then(|| Dataset::new(pixels, labels))
+    }
+
     /// A reader of `rows` (a run of whole lines of the same file) with this header's layout.
     /// Its line numbers count from the run's start, which is why [`parse_csv`] reports problems
-    /// from a reading of the whole file instead.
+    /// from one reading of all the rows instead.
     fn for_rows(&self, rows: &'a [u8]) -> Self {
         Self {
             lines: Lines::new(rows),
@@ -412,10 +417,11 @@ mod tests {
         assert!(data.pixels().iter().all(|&p| p == 7));
     }
 
-    fn whole(text: &str) -> Dataset {
-        let mut reader = CsvReader::new(text.as_bytes()).unwrap();
-        while !reader.read(usize::MAX).unwrap() {}
-        reader.finish().unwrap()
+    /// `text` read in pieces of about 3,000 bytes (two rows), so that cuts fall everywhere.
+    fn in_pieces(text: &str) -> Option<Dataset> {
+        CsvReader::new(text.as_bytes())
+            .unwrap()
+            .read_in_pieces(3_000)
     }
 
     #[test]
@@ -447,9 +453,8 @@ mod tests {
         let crlf = format!("{}\r\n", lines.join("\r\n"));
         let unlabelled: String = (0..25u8).map(|i| row(None, i) + "\n").collect();
         for text in [kaggle, crlf, unlabelled] {
-            // 3,000 bytes: about two rows per piece, so cuts fall everywhere.
-            let pieces = parse_in_pieces(text.as_bytes(), 3_000).expect("clean rows");
-            assert_eq!(pieces, whole(&text));
+            let whole = CsvReader::new(text.as_bytes()).unwrap().read_to_end();
+            assert_eq!(in_pieces(&text).expect("clean rows"), whole.unwrap());
         }
     }
 
@@ -458,12 +463,12 @@ mod tests {
         let mut lines: Vec<String> = (0..40).map(|_| row(Some(1), 0)).collect();
         lines[33] = row(Some(1), 0).replacen(",0", ",256", 1);
         let text = lines.join("\n");
-        assert_eq!(parse_in_pieces(text.as_bytes(), 3_000), None);
+        assert_eq!(in_pieces(&text), None);
         let err = parse_csv(text.as_bytes()).unwrap_err();
         assert_eq!(err.line(), Some(34));
         assert_eq!(err.column(), Some(2));
         // Too small to split.
-        assert_eq!(parse_in_pieces(lines[0].as_bytes(), 3_000), None);
+        assert_eq!(in_pieces(&lines[0]), None);
     }
 
     #[test]
