@@ -5,6 +5,8 @@
 //! costs more than it saves: the notebook's baseline at batch 32 trains about 20% faster on one
 //! thread, while `default` (15x the work per image) is 1.3x faster on two. Measured side by side
 //! on a 2-core machine; figures and the command in BENCHMARKS.md.
+//!
+//! Where the threads run the work matters too: see [`block_on`].
 
 use atelier::model::ModelSpec;
 
@@ -24,6 +26,19 @@ pub fn choose_for(spec: &ModelSpec, batch_size: usize) -> usize {
             .build_global();
     }
     rayon::current_num_threads()
+}
+
+/// Runs `future` to completion on one of rayon's threads. Every tensor operation then starts
+/// its tasks from inside the pool, where rayon hands them to the other thread directly; from
+/// any other thread each operation is queued to the pool and the caller sleeps until it ends,
+/// two thread wake-ups per operation. `default` trained with 5x fewer context switches this
+/// way and 1.14x faster side by side (BENCHMARKS.md). Call after [`choose_for`], which must
+/// set the pool up first.
+pub fn block_on<F: Future + Send>(future: F) -> F::Output
+where
+    F::Output: Send,
+{
+    rayon::scope(|_| pollster::block_on(future))
 }
 
 fn one_thread_is_faster(spec: &ModelSpec, batch_size: usize) -> bool {

@@ -153,7 +153,7 @@ pub fn run(raw: &[String]) -> Result<(), String> {
         json,
         epochs: config.epochs,
     };
-    let trained = pollster::block_on(train_from(
+    let trained = threads::block_on(train_from(
         start.as_ref().map(|saved| &saved.weights),
         &config,
         &data,
@@ -184,7 +184,7 @@ pub fn run(raw: &[String]) -> Result<(), String> {
                 .iter()
                 .map(|&(x, loss)| (x + offset as f64, loss)),
         );
-        let saved = pollster::block_on(SavedModel::capture(
+        let saved = threads::block_on(SavedModel::capture(
             &trained.model,
             ORIGIN,
             &config,
@@ -226,14 +226,14 @@ pub fn write_predictions(
         PredictionsLayout::Label
     };
     let predictions =
-        pollster::block_on(predict(model, test, 256, device)).map_err(|e| e.to_string())?;
+        threads::block_on(predict(model, test, 256, device)).map_err(|e| e.to_string())?;
     std::fs::write(path, predictions_csv(&predictions, layout))
         .map_err(|e| format!("{path}: {e}"))?;
     eprintln!("wrote {} predictions to {path}", predictions.len());
     if test.is_labelled() {
         let all: Vec<usize> = (0..test.len()).collect();
         let evaluation =
-            pollster::block_on(evaluate(model, test, &all, 256, Default::default(), device))
+            threads::block_on(evaluate(model, test, &all, 256, Default::default(), device))
                 .map_err(|e| e.to_string())?;
         if json {
             println!(
