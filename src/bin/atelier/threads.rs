@@ -32,7 +32,8 @@ pub fn choose_for(spec: &ModelSpec, batch_size: usize) -> usize {
 /// its tasks from inside the pool, where rayon hands them to the other thread directly; from
 /// any other thread each operation is queued to the pool and the caller sleeps until it ends,
 /// two thread wake-ups per operation. `default` trained with 5x fewer context switches this
-/// way and 1.14x faster side by side (BENCHMARKS.md). Call after [`choose_for`], which must
+/// way, and 1.06x-1.14x faster in two side-by-side runs (BENCHMARKS.md). Call after
+/// [`choose_for`], which must
 /// set the pool up first.
 pub fn block_on<F: Future + Send>(future: F) -> F::Output
 where
