@@ -33,8 +33,7 @@ pub fn choose_for(spec: &ModelSpec, batch_size: usize) -> usize {
 /// any other thread each operation is queued to the pool and the caller sleeps until it ends,
 /// two thread wake-ups per operation. `default` trained with 5x fewer context switches this
 /// way, and 1.06x-1.14x faster in two side-by-side runs (BENCHMARKS.md). Call after
-/// [`choose_for`], which must
-/// set the pool up first.
+/// [`choose_for`], which must set the pool up first.
 pub fn block_on<F: Future + Send>(future: F) -> F::Output
 where
     F::Output: Send,
