@@ -1,5 +1,7 @@
-//! Kernels for training on the CPU backend, where flex runs Burn's generic version of an
-//! operation: the convolution's gradients, batch normalisation while training, max pooling.
+//! Kernels for the CPU backend, where flex runs Burn's generic version of an operation or runs
+//! it on one thread: the convolution and its gradients, batch normalisation, bias and ReLU,
+//! max pooling, dropout; for training, and (all but dropout) for inference on the plain device,
+//! which validation, predictions and the drawing pad use.
 //!
 //! Each is a Burn backend extension (the pattern burn-signal and burn-vision follow): a trait
 //! of backend operations, its flex implementation (`flex.rs`), its autodiff implementation with

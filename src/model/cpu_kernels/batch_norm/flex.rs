@@ -109,4 +109,28 @@ impl BatchNormKernels for Flex {
             f32_tensor(beta_grad, channels),
         )
     }
+
+    fn batch_norm_inference(
+        x: FloatTensor<Flex>,
+        gamma: FloatTensor<Flex>,
+        beta: FloatTensor<Flex>,
+        mean: FloatTensor<Flex>,
+        variance: FloatTensor<Flex>,
+        epsilon: f64,
+    ) -> FloatTensor<Flex> {
+        let shape = x.shape();
+        let x = x.to_contiguous();
+        let layout = Activations::new(f32_values(&x, KERNEL), &shape);
+        let [gamma, beta, mean, variance] =
+            [gamma, beta, mean, variance].map(|t| t.to_contiguous());
+        let [gamma, beta, mean, variance] =
+            [&gamma, &beta, &mean, &variance].map(|t| f32_values(t, KERNEL));
+        // output = x * scale + shift, per channel, as in training.
+        let output = layout.map_planes(layout.x, |c| {
+            let scale = gamma[c] / (variance[c] + epsilon as f32).sqrt();
+            let shift = beta[c] - mean[c] * scale;
+            move |v, _| v * scale + shift
+        });
+        f32_tensor(output, shape)
+    }
 }

@@ -1,11 +1,13 @@
-//! Batch normalisation while training, forward and backward, in one pass or two over the
-//! activations on the CPU backend.
+//! Batch normalisation on the CPU backend: while training, forward and backward, in one pass
+//! or two over the activations; in inference, one pass with the running statistics.
 //!
 //! Burn differentiates `batch_norm_train` as one operation, but flex runs Burn's generic
 //! version of it: about ten tensor operations forward and fifteen backward, two of each a
 //! transposing copy (channels first) to take per-channel means. In `default`'s first block
 //! that made batch-norm cost more than the convolution before it. Here the statistics are one
-//! pass per channel, the output one, the gradients two.
+//! pass per channel, the output one, the gradients two. In inference flex ran Burn's generic
+//! `batch_norm`, four broadcast passes on the calling thread (a sixth of `default`'s
+//! prediction time); here it is one, spread over the threads.
 //!
 //! Like [`conv`](super::conv) it is a Burn backend extension: the kernels for flex in
 //! `flex.rs`, the autodiff operation in `autodiff.rs`. Every other backend runs Burn's own
@@ -49,6 +51,19 @@ pub trait BatchNormKernels: Backend {
         let grads = Self::batch_norm_train_backward(x, gamma, mean, variance, epsilon, output_grad);
         (grads.x_grad, grads.gamma_grad, grads.beta_grad)
     }
+
+    /// `x [N, C, ...]` normalised with the given per-channel `mean` and `variance` (the running
+    /// statistics, in inference), scaled by `gamma` and shifted by `beta`.
+    fn batch_norm_inference(
+        x: FloatTensor<Self>,
+        gamma: FloatTensor<Self>,
+        beta: FloatTensor<Self>,
+        mean: FloatTensor<Self>,
+        variance: FloatTensor<Self>,
+        epsilon: f64,
+    ) -> FloatTensor<Self> {
+        Self::batch_norm(x, gamma, beta, mean, variance, epsilon)
+    }
 }
 
 /// Whether [`forward`] computes `norm.forward(input)`: a layer in training, on the CPU backend,
@@ -60,9 +75,27 @@ pub fn applies<const D: usize>(norm: &BatchNorm, input: &Tensor<D>) -> bool {
         && input.device() == Device::flex()
 }
 
-/// `norm.forward(input)` through [`BatchNormKernels`] where [`applies`] holds, Burn's own
-/// elsewhere. Updates the running statistics exactly as Burn's `BatchNorm` does.
+/// Whether [`forward`] computes `norm.forward(input)` in inference: on the plain CPU device
+/// (where Burn's `BatchNorm` uses the running statistics), `f32` activations.
+pub fn applies_in_inference<const D: usize>(input: &Tensor<D>) -> bool {
+    !input.device().is_autodiff() && input.dtype() == DType::F32 && input.device() == Device::flex()
+}
+
+/// `norm.forward(input)` through [`BatchNormKernels`] where [`applies`] or
+/// [`applies_in_inference`] holds, Burn's own elsewhere. While training, updates the running
+/// statistics exactly as Burn's `BatchNorm` does.
 pub fn forward<const D: usize>(norm: &BatchNorm, input: Tensor<D>) -> Tensor<D> {
+    if applies_in_inference(&input) {
+        let device = input.device();
+        return Tensor::from_dispatch(<Dispatch as BatchNormKernels>::batch_norm_inference(
+            input.into_dispatch(),
+            norm.gamma.val().into_dispatch(),
+            norm.beta.val().into_dispatch(),
+            norm.running_mean.value().to_device(&device).into_dispatch(),
+            norm.running_var.value().to_device(&device).into_dispatch(),
+            norm.epsilon,
+        ));
+    }
     if !applies(norm, &input) {
         return norm.forward(input);
     }
@@ -95,9 +128,9 @@ pub fn forward<const D: usize>(norm: &BatchNorm, input: Tensor<D>) -> Tensor<D> 
 mod tests {
     use super::super::flex_tensors::assert_matches_burn;
     use super::*;
-    use burn::module::Param;
+    use burn::module::{Param, RunningState};
     use burn::nn::BatchNormConfig;
-    use burn::tensor::Distribution;
+    use burn::tensor::{Distribution, Tolerance};
 
     /// Output, running statistics and gradients (input, gamma, beta) of a fresh batch-norm
     /// with `gamma` and `beta` on `input`, through [`forward`] or Burn's own; `weights` make
@@ -168,12 +201,43 @@ mod tests {
         same_as_burn([6, 5]);
     }
 
+    /// A layer with trained-looking parameters and running statistics, in inference on the
+    /// plain CPU device: through [`forward`] and through Burn's own.
+    fn infers_as_burn<const D: usize>(shape: [usize; D]) {
+        let device = Device::flex();
+        device.seed(6);
+        let channels = shape[1];
+        let per_channel =
+            |low, high| Tensor::<1>::random([channels], Distribution::Uniform(low, high), &device);
+        let norm = BatchNorm {
+            gamma: Param::from_tensor(per_channel(0.5, 2.0)),
+            beta: Param::from_tensor(per_channel(-1.0, 1.0)),
+            running_mean: RunningState::new(per_channel(-1.0, 1.0)),
+            running_var: RunningState::new(per_channel(0.2, 3.0)),
+            ..BatchNormConfig::new(channels).init(&device)
+        };
+        let input = Tensor::<D>::random(shape, Distribution::Default, &device) * 3.0 + 1.0;
+        assert!(applies_in_inference(&input));
+        forward(&norm, input.clone())
+            .into_data()
+            .assert_approx_eq::<f32>(
+                &norm.forward(input).into_data(),
+                Tolerance::rel_abs(1e-5, 1e-5),
+            );
+    }
+
     #[test]
-    fn leaves_inference_to_burn() {
+    fn infers_with_the_running_statistics_as_burn_does() {
+        infers_as_burn([4, 3, 5, 7]);
+        infers_as_burn([6, 5]);
+    }
+
+    #[test]
+    fn leaves_a_frozen_layer_on_the_training_device_to_burn() {
         let device = Device::flex().autodiff();
         let norm = BatchNormConfig::new(2).init(&device);
         let image = Tensor::<4>::ones([1, 2, 3, 3], &device);
-        assert!(applies(&norm, &image));
-        assert!(!applies(&norm.valid(), &image.clone().inner()));
+        assert!(applies(&norm, &image) && !applies_in_inference(&image));
+        assert!(applies_in_inference(&image.clone().inner()));
     }
 }

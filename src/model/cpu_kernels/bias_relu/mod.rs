@@ -1,5 +1,5 @@
-//! A layer's bias and ReLU as one operation over the activations, for training on the CPU
-//! backend: `relu(x + bias)`, the bias one value per channel.
+//! A layer's bias and ReLU as one operation over the activations, for training and inference
+//! on the CPU backend: `relu(x + bias)`, the bias one value per channel.
 //!
 //! Flex runs the bias add, the ReLU and their gradients (the ReLU's mask and the bias's
 //! per-channel sum) as four separate passes over the activations, each on the calling thread
@@ -50,7 +50,7 @@ pub trait BiasReluKernels: Backend {
 
 /// Whether [`forward`] runs on the kernels here: training on the CPU backend, `f32`.
 pub fn applies<const D: usize>(input: &Tensor<D>) -> bool {
-    input.device().is_autodiff() && input.dtype() == DType::F32 && input.device() == Device::flex()
+    input.dtype() == DType::F32 && input.device() == Device::flex()
 }
 
 /// `relu(input + bias)`, `bias [C]` broadcast over `input [N, C, ...]`: through
@@ -71,7 +71,7 @@ pub fn forward<const D: usize>(input: Tensor<D>, bias: Tensor<1>) -> Tensor<D> {
 mod tests {
     use super::super::flex_tensors::assert_matches_burn;
     use super::*;
-    use burn::tensor::Distribution;
+    use burn::tensor::{Distribution, Tolerance};
 
     /// Output and gradients (input, bias) of `relu(input + bias)` through [`forward`] or
     /// Burn's own ops; `weights` make the loss's gradient differ everywhere.
@@ -131,10 +131,16 @@ mod tests {
     }
 
     #[test]
-    fn leaves_inference_to_burn() {
-        let device = Device::flex().autodiff();
-        let image = Tensor::<4>::ones([1, 2, 3, 3], &device);
-        assert!(applies(&image));
-        assert!(!applies(&image.inner()));
+    fn infers_as_burns_bias_and_relu_do() {
+        let device = Device::flex();
+        device.seed(12);
+        let uniform = Distribution::Uniform(-1.0, 1.0);
+        let input = Tensor::<4>::random([3, 4, 5, 6], uniform, &device);
+        let bias = Tensor::<1>::random([4], uniform, &device);
+        assert!(applies(&input));
+        let burns = relu(input.clone() + bias.clone().reshape([1, 4, 1, 1])).into_data();
+        forward(input, bias)
+            .into_data()
+            .assert_approx_eq::<f32>(&burns, Tolerance::rel_abs(1e-6, 1e-6));
     }
 }

@@ -1,9 +1,10 @@
 //! A convolution's forward pass and both gradients as matrix products over each image unrolled
-//! (im2col), for training on the CPU backend.
+//! (im2col), for training and inference on the CPU backend.
 //!
-//! Flex runs a convolution's forward pass as tiled im2col + gemm, but Burn's generic weight
-//! gradient behind it is a convolution whose kernel is the whole output image, re-laying out
-//! its tensors, and flex's input gradient (a transposed convolution) ran `default`'s 64 -> 128
+//! Flex runs a convolution's forward pass as tiled im2col + gemm on the calling thread (in
+//! validation and prediction the other threads waited), and Burn's generic weight gradient
+//! behind it is a convolution whose kernel is the whole output image, re-laying out its
+//! tensors, and flex's input gradient (a transposed convolution) ran `default`'s 64 -> 128
 //! layer on one thread. Here, per image `n` (one task each on rayon's threads, the unrolled
 //! image `[C*k*k, H*W]` in cache):
 //!
@@ -79,8 +80,9 @@ pub trait GemmConvBackend: Backend {
 }
 
 /// Whether [`forward`] computes `conv`'s output for `input`: while training (the weight tracks
-/// its gradient), on the CPU backend, in `f32`, stride 1, no dilation or groups, padding given
-/// in numbers (as [`Network`](super::super::Network) builds it).
+/// its gradient) or in inference on the plain device, on the CPU backend, in `f32`, stride 1,
+/// no dilation or groups, padding given in numbers (as [`Network`](super::super::Network)
+/// builds it).
 pub fn applies(conv: &Conv2d, input: &Tensor<4>) -> bool {
     padding_if_applies(conv, input).is_some()
 }
@@ -123,7 +125,10 @@ fn without_bias(conv: &Conv2d, input: Tensor<4>, padding: Padding) -> Tensor<4> 
 /// The padding [`GemmConvBackend::gemm_conv2d`] needs, where [`applies`] holds.
 fn padding_if_applies(conv: &Conv2d, input: &Tensor<4>) -> Option<Padding> {
     let padding = padding(conv)?;
-    let applies = conv.weight.val().is_require_grad()
+    // Training with the weight tracked, or inference on the plain device: a frozen layer on
+    // the training device stays with Burn, whose autodiff knows what not to differentiate.
+    let tracked_or_inference = conv.weight.val().is_require_grad() || !input.device().is_autodiff();
+    let applies = tracked_or_inference
         && conv.stride == [1, 1]
         && conv.dilation == [1, 1]
         && conv.groups == 1
@@ -239,6 +244,26 @@ mod tests {
     }
 
     #[test]
+    fn infers_as_burns_convolution_does() {
+        let device = Device::flex();
+        device.seed(3);
+        for (kernel, padding) in [
+            (3, PaddingConfig2d::Explicit(1, 1, 1, 1)),
+            (5, PaddingConfig2d::Valid),
+        ] {
+            let conv = Conv2dConfig::new([3, 6], [kernel, kernel])
+                .with_padding(padding)
+                .init(&device);
+            let images = Tensor::<4>::random([5, 3, 11, 9], Distribution::Default, &device);
+            assert!(applies(&conv, &images));
+            let burns = relu(conv.forward(images.clone())).into_data();
+            forward_relu(&conv, images.clone())
+                .into_data()
+                .assert_approx_eq::<f32>(&burns, Tolerance::rel_abs(1e-4, 1e-4));
+        }
+    }
+
+    #[test]
     fn leaves_the_rest_to_burn() {
         let device = Device::flex().autodiff();
         let image = Tensor::<4>::zeros([1, 2, 8, 8], &device);
@@ -249,11 +274,12 @@ mod tests {
         assert!(!applies(&conv(plain.clone().with_dilation([2, 2])), &image));
         let same = conv(plain.clone().with_padding(PaddingConfig2d::Same));
         assert!(!applies(&same, &image));
-        // Inference: a layer without gradients, or on the plain CPU device.
-        assert!(!applies(
+        // Inference on the plain CPU device; a frozen layer on the training device is Burn's.
+        assert!(applies(
             &conv(plain.clone()).valid(),
             &image.clone().inner()
         ));
+        assert!(!applies(&conv(plain.clone()).no_grad(), &image));
         // Called anyway, it is Burn's convolution.
         forward(&same, image.clone())
             .into_data()
