@@ -30,17 +30,7 @@ impl BatchNormKernels for Flex {
             let mean = mean[channel];
             lane_sum(plane, plane, |v, _| (v - mean) * (v - mean))
         });
-        // output = x * scale + shift, per channel.
-        let scale: Vec<f32> = (0..layout.channels)
-            .map(|c| gamma[c] / (variance[c] + epsilon as f32).sqrt())
-            .collect();
-        let shift: Vec<f32> = (0..layout.channels)
-            .map(|c| beta[c] - mean[c] * scale[c])
-            .collect();
-        let output = layout.map_planes(layout.x, |channel| {
-            let (scale, shift) = (scale[channel], shift[channel]);
-            move |v, _| v * scale + shift
-        });
+        let output = normalised(&layout, [gamma, beta, &mean, &variance], epsilon);
 
         let channels = Shape::new([layout.channels]);
         (
@@ -125,12 +115,22 @@ impl BatchNormKernels for Flex {
             [gamma, beta, mean, variance].map(|t| t.to_contiguous());
         let [gamma, beta, mean, variance] =
             [&gamma, &beta, &mean, &variance].map(|t| f32_values(t, KERNEL));
-        // output = x * scale + shift, per channel, as in training.
-        let output = layout.map_planes(layout.x, |c| {
-            let scale = gamma[c] / (variance[c] + epsilon as f32).sqrt();
-            let shift = beta[c] - mean[c] * scale;
-            move |v, _| v * scale + shift
-        });
+        let output = normalised(&layout, [gamma, beta, mean, variance], epsilon);
         f32_tensor(output, shape)
     }
+}
+
+/// The activations normalised with per-channel `mean` and `variance`, scaled by `gamma` and
+/// shifted by `beta`: `x * scale + shift`, with `scale` and `shift` worked out once per channel.
+/// Training passes the batch's statistics, inference the running ones.
+fn normalised(
+    layout: &Activations,
+    [gamma, beta, mean, variance]: [&[f32]; 4],
+    epsilon: f64,
+) -> Vec<f32> {
+    layout.map_planes(layout.x, |c| {
+        let scale = gamma[c] / (variance[c] + epsilon as f32).sqrt();
+        let shift = beta[c] - mean[c] * scale;
+        move |v, _| v * scale + shift
+    })
 }

@@ -48,7 +48,7 @@ pub trait BiasReluKernels: Backend {
     }
 }
 
-/// Whether [`forward`] runs on the kernels here: training on the CPU backend, `f32`.
+/// Whether [`forward`] runs on the kernels here: the CPU backend, training or not, `f32`.
 pub fn applies<const D: usize>(input: &Tensor<D>) -> bool {
     input.dtype() == DType::F32 && input.device() == Device::flex()
 }
