@@ -37,3 +37,25 @@ pub(super) fn assert_matches_burn(
         ours.assert_approx_eq::<f32>(burns, Tolerance::rel_abs(tolerance, tolerance));
     }
 }
+
+/// The CPU device's random generator is one for the whole test process, and tests run in
+/// parallel: a draw by one test between another's `device.seed(..)` and its own draws changes
+/// what the second sees. Every kernel test that seeds or draws holds this guard; the one that
+/// checks what a seed reproduces holds it alone ([`device_generator_alone`]).
+#[cfg(test)]
+pub(super) fn device_generator() -> std::sync::RwLockReadGuard<'static, ()> {
+    DEVICE_GENERATOR
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// [`device_generator`], held by no other test meanwhile.
+#[cfg(test)]
+pub(super) fn device_generator_alone() -> std::sync::RwLockWriteGuard<'static, ()> {
+    DEVICE_GENERATOR
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+#[cfg(test)]
+static DEVICE_GENERATOR: std::sync::RwLock<()> = std::sync::RwLock::new(());

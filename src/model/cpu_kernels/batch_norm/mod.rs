@@ -126,7 +126,7 @@ pub fn forward<const D: usize>(norm: &BatchNorm, input: Tensor<D>) -> Tensor<D> 
 
 #[cfg(test)]
 mod tests {
-    use super::super::flex_tensors::assert_matches_burn;
+    use super::super::flex_tensors::{assert_matches_burn, device_generator};
     use super::*;
     use burn::module::{Param, RunningState};
     use burn::nn::BatchNormConfig;
@@ -193,11 +193,13 @@ mod tests {
 
     #[test]
     fn matches_burns_batch_norm_on_images() {
+        let _generator = device_generator();
         same_as_burn([4, 3, 5, 7]);
     }
 
     #[test]
     fn matches_burns_batch_norm_on_features() {
+        let _generator = device_generator();
         same_as_burn([6, 5]);
     }
 
@@ -228,12 +230,14 @@ mod tests {
 
     #[test]
     fn infers_with_the_running_statistics_as_burn_does() {
+        let _generator = device_generator();
         infers_as_burn([4, 3, 5, 7]);
         infers_as_burn([6, 5]);
     }
 
     #[test]
     fn leaves_a_frozen_layer_on_the_training_device_to_burn() {
+        let _generator = device_generator();
         let device = Device::flex().autodiff();
         let norm = BatchNormConfig::new(2).init(&device);
         let image = Tensor::<4>::ones([1, 2, 3, 3], &device);

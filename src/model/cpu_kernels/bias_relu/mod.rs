@@ -69,7 +69,7 @@ pub fn forward<const D: usize>(input: Tensor<D>, bias: Tensor<1>) -> Tensor<D> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::flex_tensors::assert_matches_burn;
+    use super::super::flex_tensors::{assert_matches_burn, device_generator};
     use super::*;
     use burn::tensor::{Distribution, Tolerance};
 
@@ -112,11 +112,13 @@ mod tests {
 
     #[test]
     fn matches_burns_bias_and_relu_on_images() {
+        let _generator = device_generator();
         same_as_burn([5, 3, 7, 6]);
     }
 
     #[test]
     fn matches_burns_bias_and_relu_on_features() {
+        let _generator = device_generator();
         same_as_burn([6, 4]);
     }
 
@@ -132,6 +134,7 @@ mod tests {
 
     #[test]
     fn infers_as_burns_bias_and_relu_do() {
+        let _generator = device_generator();
         let device = Device::flex();
         device.seed(12);
         let uniform = Distribution::Uniform(-1.0, 1.0);

@@ -148,7 +148,7 @@ fn padding(conv: &Conv2d) -> Option<Padding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::flex_tensors::assert_matches_burn;
+    use super::super::flex_tensors::{assert_matches_burn, device_generator};
     use super::*;
     use burn::nn::conv::Conv2dConfig;
     use burn::tensor::{Distribution, Tolerance};
@@ -199,11 +199,13 @@ mod tests {
 
     #[test]
     fn matches_burns_convolution_with_even_padding() {
+        let _generator = device_generator();
         same_as_burn([3, 5], [3, 3], PaddingConfig2d::Explicit(1, 1, 1, 1));
     }
 
     #[test]
     fn matches_burns_convolution_with_uneven_padding_and_kernel() {
+        let _generator = device_generator();
         // Keras's "same" for an even kernel pads one more after than before.
         same_as_burn([2, 4], [4, 4], PaddingConfig2d::Explicit(1, 1, 2, 2));
         same_as_burn([2, 3], [2, 3], PaddingConfig2d::Explicit(0, 1, 1, 1));
@@ -211,17 +213,20 @@ mod tests {
 
     #[test]
     fn matches_burns_convolution_with_padding_wider_than_the_kernel() {
+        let _generator = device_generator();
         same_as_burn([2, 3], [3, 2], PaddingConfig2d::Explicit(3, 0, 1, 2));
     }
 
     #[test]
     fn matches_burns_convolution_without_padding() {
+        let _generator = device_generator();
         same_as_burn([4, 6], [5, 5], PaddingConfig2d::Valid);
         same_as_burn([1, 6], [3, 3], PaddingConfig2d::Valid);
     }
 
     #[test]
     fn flex_weight_gradient_matches_the_generic_identity() {
+        let _generator = device_generator();
         // Flex's one product against the trait's default (what autodiff would differentiate).
         let padding = [1, 0, 2, 1];
         let flex = Device::flex();
@@ -245,6 +250,7 @@ mod tests {
 
     #[test]
     fn infers_as_burns_convolution_does() {
+        let _generator = device_generator();
         let device = Device::flex();
         device.seed(3);
         for (kernel, padding) in [
@@ -265,6 +271,7 @@ mod tests {
 
     #[test]
     fn leaves_the_rest_to_burn() {
+        let _generator = device_generator();
         let device = Device::flex().autodiff();
         let image = Tensor::<4>::zeros([1, 2, 8, 8], &device);
         let conv = |config: Conv2dConfig| config.init(&device);

@@ -93,6 +93,7 @@ fn seed_from(device: &Device) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    use super::super::flex_tensors::{device_generator, device_generator_alone};
     use super::*;
     use burn::backend::Flex;
     use burn::backend::flex::FlexTensor;
@@ -105,6 +106,7 @@ mod tests {
 
     #[test]
     fn keeps_about_the_share_asked_and_scales_what_it_keeps() {
+        let _generator = device_generator();
         let device = Device::flex().autodiff();
         device.seed(3);
         let dropout = DropoutConfig::new(0.3).init();
@@ -124,6 +126,7 @@ mod tests {
 
     #[test]
     fn the_gradient_goes_through_the_same_mask() {
+        let _generator = device_generator();
         let device = Device::flex().autodiff();
         device.seed(4);
         let dropout = DropoutConfig::new(0.5).init();
@@ -142,6 +145,7 @@ mod tests {
 
     #[test]
     fn the_device_seed_makes_it_reproducible() {
+        let _generator = device_generator_alone();
         let device = Device::flex().autodiff();
         let dropout = DropoutConfig::new(0.5).init();
         let mask = |seed| {
@@ -164,6 +168,7 @@ mod tests {
 
     #[test]
     fn leaves_inference_and_zero_rates_to_burn() {
+        let _generator = device_generator();
         let device = Device::flex().autodiff();
         let image = Tensor::<4>::ones([1, 2, 3, 3], &device);
         let dropout = DropoutConfig::new(0.3).init();

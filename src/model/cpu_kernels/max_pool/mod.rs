@@ -63,7 +63,7 @@ pub fn forward(pool: &MaxPool2d, input: Tensor<4>) -> Tensor<4> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::flex_tensors::assert_matches_burn;
+    use super::super::flex_tensors::{assert_matches_burn, device_generator};
     use super::*;
     use burn::nn::pool::MaxPool2dConfig;
     use burn::tensor::{Distribution, Tolerance};
@@ -102,6 +102,7 @@ mod tests {
 
     #[test]
     fn matches_burns_max_pool() {
+        let _generator = device_generator();
         same_as_burn(2, 2, [2, 3, 8, 8]);
         // Sizes that do not divide, and overlapping windows (the AlexNet preset's 3 by 2).
         same_as_burn(2, 2, [2, 3, 7, 5]);
@@ -111,6 +112,7 @@ mod tests {
 
     #[test]
     fn pools_for_inference_as_burn_does() {
+        let _generator = device_generator();
         let device = Device::flex();
         device.seed(4);
         for (kernel, stride, shape) in [(2, 2, [3, 4, 28, 28]), (3, 2, [2, 3, 13, 13])] {
@@ -130,6 +132,7 @@ mod tests {
 
     #[test]
     fn pools_for_inference_too_and_leaves_the_rest_to_burn() {
+        let _generator = device_generator();
         let image = Tensor::<4>::ones([1, 1, 6, 6], &Device::flex());
         let pool = MaxPool2dConfig::new([2, 2]).init();
         assert!(applies(&pool, &image));
