@@ -24,6 +24,17 @@ cargo clippy --release --target wasm32-unknown-unknown --lib --bin atelier-worke
 cargo clippy --release --target wasm32-unknown-unknown --lib --bin atelier-web \
   --no-default-features --features web -- -D warnings
 
+step "the browser's engines carry no on-disk autotune cache"
+# cubecl's `persistence` feature (a default of its crates) compiles an SQL engine, Turso, into
+# the WebGPU engine: 37% of its download, for a cache a browser cannot open. Cargo.toml turns it
+# off for wasm32; a dependency that turns a crate's defaults back on would bring it back.
+wasm_features=$(cargo tree --target wasm32-unknown-unknown --features web,gpu -e normal \
+  --prefix none -f '{p} [{f}]')
+if grep -E '^turso|persistence' <<< "$wasm_features"; then
+  echo "the wasm32 build has cubecl's persistence (Turso) again: see Cargo.toml's burn entries" >&2
+  exit 1
+fi
+
 step "native tests on real Fashion-MNIST"
 cargo test --release
 
