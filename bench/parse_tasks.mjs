@@ -1,0 +1,41 @@
+// What the page's main thread does while it reads train.csv: records a Chromium trace of the
+// page reading the full file on the CPU backend (file picker to counts shown), then lists the
+// main thread's longest top-level tasks and, inside each, the longest nested events, so a task
+// over the 50 ms aim can be pinned on its cause.
+//   node bench/parse_tasks.mjs [dist] [ROUNDS]     needs bench-out/train.csv (bench/native.sh)
+import fs from "node:fs";
+import path from "node:path";
+import { ROOT, launch, serve } from "../tests/e2e/support.mjs";
+import { atelierReady, readCsv } from "./measure.mjs";
+
+const dist = path.resolve(process.argv[2] || path.join(ROOT, "dist"));
+const ROUNDS = Number(process.argv[3] || 1);
+const server = await serve(dist);
+const browser = await launch();
+const tracePath = path.join(ROOT, "bench-out/parse-trace.json");
+
+for (let round = 1; round <= ROUNDS; round++) {
+  const page = await browser.newPage();
+  await page.goto(server.url + "?backend=cpu");
+  await atelierReady(page);
+  await browser.startTracing(page, { path: tracePath, categories: ["toplevel", "devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "blink", "__metadata"] });
+  const seconds = await readCsv(page, path.join(ROOT, "bench-out/train.csv"), 60000);
+  await browser.stopTracing();
+  await page.close();
+
+  const events = JSON.parse(fs.readFileSync(tracePath, "utf8")).traceEvents;
+  const main = new Set(events.filter((e) => e.ph === "M" && e.name === "thread_name" && e.args.name === "CrRendererMain").map((e) => `${e.pid}:${e.tid}`));
+  const onMain = events.filter((e) => e.ph === "X" && e.dur && main.has(`${e.pid}:${e.tid}`));
+  const tasks = onMain.filter((e) => ["ThreadControllerImpl::RunTask", "RunTask"].includes(e.name)).sort((a, b) => b.dur - a.dur);
+  console.log(`round ${round}: read in ${seconds} s; main-thread tasks over 20 ms: ${tasks.filter((t) => t.dur > 20000).length}`);
+  for (const task of tasks.slice(0, 4)) {
+    const inside = onMain
+      .filter((e) => e !== task && e.pid === task.pid && e.tid === task.tid && e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur)
+      .sort((a, b) => b.dur - a.dur)
+      .slice(0, 6)
+      .map((e) => `${e.name}${e.args?.data?.type ? `(${e.args.data.type})` : ""}${e.args?.data?.functionName ? `(${e.args.data.functionName})` : ""} ${(e.dur / 1000).toFixed(1)}`);
+    console.log(`  ${(task.dur / 1000).toFixed(1)} ms at +${((task.ts - tasks.at(-1).ts) / 1000).toFixed(0)}: ${inside.join(", ")}`);
+  }
+}
+await browser.close();
+server.close();
