@@ -27,6 +27,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   const main = new Set(events.filter((e) => e.ph === "M" && e.name === "thread_name" && e.args.name === "CrRendererMain").map((e) => `${e.pid}:${e.tid}`));
   const onMain = events.filter((e) => e.ph === "X" && e.dur && main.has(`${e.pid}:${e.tid}`));
   const tasks = onMain.filter((e) => ["ThreadControllerImpl::RunTask", "RunTask"].includes(e.name)).sort((a, b) => b.dur - a.dur);
+  const traceStart = Math.min(...onMain.map((e) => e.ts));
   console.log(`round ${round}: read in ${seconds} s; main-thread tasks over 20 ms: ${tasks.filter((t) => t.dur > 20000).length}`);
   for (const task of tasks.slice(0, 4)) {
     const inside = onMain
@@ -34,7 +35,7 @@ for (let round = 1; round <= ROUNDS; round++) {
       .sort((a, b) => b.dur - a.dur)
       .slice(0, 6)
       .map((e) => `${e.name}${e.args?.data?.type ? `(${e.args.data.type})` : ""}${e.args?.data?.functionName ? `(${e.args.data.functionName})` : ""} ${(e.dur / 1000).toFixed(1)}`);
-    console.log(`  ${(task.dur / 1000).toFixed(1)} ms at +${((task.ts - tasks.at(-1).ts) / 1000).toFixed(0)}: ${inside.join(", ")}`);
+    console.log(`  ${(task.dur / 1000).toFixed(1)} ms at ${((task.ts - traceStart) / 1000).toFixed(0)} ms into the trace: ${inside.join(", ")}`);
   }
 }
 await browser.close();

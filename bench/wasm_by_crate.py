@@ -75,16 +75,16 @@ def read_functions(data):
                 continue
             i += length
             while i < len(d):
-                sub, size = d[i], leb128(d, i + 1)
-                end = size[1] + size[0]
+                sub = d[i]
+                size, start = leb128(d, i + 1)
                 if sub == 1:  # function names
-                    count, j = leb128(d, size[1])
+                    count, j = leb128(d, start)
                     for _ in range(count):
                         index, j = leb128(d, j)
                         length, j = leb128(d, j)
                         names[index] = d[j : j + length].decode("utf8", "replace")
                         j += length
-                i = end
+                i = start + size
     return bodies, imported, names
 
 
