@@ -69,6 +69,7 @@ fn test_accuracy(trained: &Trained, test: &Dataset) -> f32 {
 
 #[test]
 fn baseline_one_epoch_on_10000_images_reaches_80_percent() {
+    let _generator = device_generator();
     let data = train_subset(10_000);
     let (result, host) = run(&config("baseline").with_epochs(1), &data);
     let trained = result.unwrap();
@@ -111,6 +112,7 @@ fn baseline_one_epoch_on_10000_images_reaches_80_percent() {
 /// 0.890 test accuracy on this machine.
 #[test]
 fn baseline_five_epochs_on_the_full_data_beats_0_885_on_the_test_images() {
+    let _generator = device_generator();
     let (result, _) = run(
         &config("baseline").with_epochs(5).with_batch_size(32),
         train_set(),
@@ -133,6 +135,7 @@ fn baseline_five_epochs_on_the_full_data_beats_0_885_on_the_test_images() {
 
 #[test]
 fn same_seed_same_numbers() {
+    let _generator = device_generator_alone();
     let data = train_subset(1_500);
     let cfg = config("default").with_epochs(1).with_batch_size(64);
     let (a, _) = run(&cfg, &data);
@@ -153,6 +156,7 @@ fn same_seed_same_numbers() {
 
 #[test]
 fn every_optimizer_and_both_losses_learn() {
+    let _generator = device_generator();
     let data = train_subset(3_000);
     let cases = [
         (OptimizerKind::Sgd, LossKind::CrossEntropy, 0.05),
@@ -175,6 +179,7 @@ fn every_optimizer_and_both_losses_learn() {
 
 #[test]
 fn stop_keeps_the_model_trained_so_far() {
+    let _generator = device_generator();
     let data = train_subset(2_000);
     let control = TrainControl::new();
     let stopper = control.clone();
@@ -204,6 +209,7 @@ fn stop_keeps_the_model_trained_so_far() {
 
 #[test]
 fn pause_waits_between_batches_until_resumed() {
+    let _generator = device_generator();
     let data = train_subset(600);
     let control = TrainControl::new();
     let pauser = control.clone();
@@ -247,6 +253,7 @@ fn pause_waits_between_batches_until_resumed() {
 
 #[test]
 fn bad_settings_and_data_are_refused_with_reasons() {
+    let _generator = device_generator();
     let data = train_subset(100);
     let err = run(&config("baseline").with_learning_rate(0.0), &data)
         .0
@@ -268,6 +275,7 @@ fn bad_settings_and_data_are_refused_with_reasons() {
 
 #[test]
 fn a_diverging_run_is_stopped_with_advice() {
+    let _generator = device_generator();
     let data = train_subset(500);
     let cfg = config("baseline")
         .with_optimizer(OptimizerKind::Sgd)
@@ -284,6 +292,7 @@ fn a_diverging_run_is_stopped_with_advice() {
 /// The notebook's quadratic cost works, just slower: MSE on the softmax, baseline, 5 epochs.
 #[test]
 fn mse_loss_trains_baseline_past_0_85_in_five_epochs() {
+    let _generator = device_generator();
     let (result, _) = run(
         &config("baseline")
             .with_loss(LossKind::Mse)
@@ -298,6 +307,7 @@ fn mse_loss_trains_baseline_past_0_85_in_five_epochs() {
 
 #[test]
 fn early_stopping_keeps_the_best_epoch_and_stops_after_the_patience() {
+    let _generator = device_generator();
     let data = train_subset(2_000);
     // A high rate on few images: the validation loss soon stops improving.
     let cfg = config("baseline")
@@ -346,6 +356,7 @@ fn early_stopping_keeps_the_best_epoch_and_stops_after_the_patience() {
 
 #[test]
 fn augmentation_changes_training_and_repeats_with_the_seed() {
+    let _generator = device_generator_alone();
     let data = train_subset(2_000);
     let plain = config("baseline").with_epochs(1);
     let augmented = plain.clone().with_augmentation(Some(Augmentation {
@@ -361,6 +372,7 @@ fn augmentation_changes_training_and_repeats_with_the_seed() {
 
 #[test]
 fn grid_search_tries_every_rate_and_names_the_best() {
+    let _generator = device_generator();
     let grid = GridSpec {
         learning_rates: vec![1e-1, 1e-3, 1e-6],
         batch_sizes: vec![],

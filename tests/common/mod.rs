@@ -105,3 +105,24 @@ pub fn atelier(args: &[&str]) -> (i32, String, String) {
         String::from_utf8(out.stderr).unwrap(),
     )
 }
+
+/// Burn's CPU backend has one random generator per process, and a test binary's tests run in
+/// parallel: a test that seeds it and checks that a run repeats sees another test's draws (or
+/// its `device.seed(..)`) land in the middle of its own. Every test of a binary that seeds or
+/// draws holds this guard; one that checks what a seed reproduces holds it alone
+/// ([`device_generator_alone`]). The kernel unit tests have their own
+/// (`src/model/cpu_kernels/flex_tensors.rs`): a separate process.
+pub fn device_generator() -> std::sync::RwLockReadGuard<'static, ()> {
+    DEVICE_GENERATOR
+        .read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// [`device_generator`], held by no other test meanwhile.
+pub fn device_generator_alone() -> std::sync::RwLockWriteGuard<'static, ()> {
+    DEVICE_GENERATOR
+        .write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+static DEVICE_GENERATOR: std::sync::RwLock<()> = std::sync::RwLock::new(());
