@@ -9,7 +9,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ROOT, launch, serve, waitForModel } from "../tests/e2e/support.mjs";
-import { atelierReady, median, readCsv, strokeLatencies, trainPreset } from "./measure.mjs";
+import { atelierReady, median, readCsv, realTrainCsv, strokeLatencies, trainPreset } from "./measure.mjs";
 import { rendererPeakMb, renderers } from "./memory.mjs";
 
 const [before, after] = process.argv.slice(2, 4).map((d) => path.resolve(d));
@@ -18,7 +18,7 @@ const ROUNDS = Number(process.argv[4] || 3);
 const BACKENDS = [["WebGPU", ""], ["CPU", "?backend=cpu"]].filter(([name]) => !process.env.CPU_ONLY || name === "CPU");
 const MODEL = process.env.MODEL || "baseline";
 const BATCH = MODEL === "baseline" ? 32 : 64;
-const csv = path.join(ROOT, "bench-out/train-5000.csv");
+const csv = realTrainCsv(5000);
 const builds = { before: await serve(before), after: await serve(after) };
 const browser = await launch();
 const runs = [];

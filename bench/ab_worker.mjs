@@ -6,20 +6,18 @@
 // judged here even on a software adapter. Trains `baseline` (batch 32, constant rate) on
 // `bench-out/train-2000.csv` (1,600 training images, 50 steps an epoch) for EPOCHS epochs,
 // builds alternated round by round in one Chromium, every run in a fresh tab. Medians per
-// build; writes bench-out/ab_worker.json. The CSV comes from the command line:
-//   target/release/atelier export-csv --input /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz \
-//     --out bench-out/train-2000.csv --limit 2000
+// build; writes bench-out/ab_worker.json. EPOCHS is at least 2.
 //   [EPOCHS=3] node bench/ab_worker.mjs BEFORE_DIST AFTER_DIST [ROUNDS]
 import fs from "node:fs";
 import path from "node:path";
 import { ROOT, launch, serve } from "../tests/e2e/support.mjs";
-import { atelierReady, median, trainPreset } from "./measure.mjs";
+import { atelierReady, median, realTrainCsv, trainPreset } from "./measure.mjs";
+import { isTopLevelTask, threadsNamed } from "./trace.mjs";
 
 const [before, after] = process.argv.slice(2, 4).map((d) => path.resolve(d));
 const ROUNDS = Number(process.argv[4] || 3);
 const EPOCHS = Number(process.env.EPOCHS || 3);
-const csv = path.join(ROOT, "bench-out/train-2000.csv");
-if (!fs.existsSync(csv)) throw new Error(`no ${csv}: see this script's first lines`);
+const csv = realTrainCsv(2000);
 const builds = { before: await serve(before), after: await serve(after) };
 const browser = await launch();
 const tracePath = path.join(ROOT, "bench-out/ab_worker-trace.json");
@@ -41,11 +39,11 @@ function workerBusyByEpoch(events) {
     const m = /^atelier-epoch-(\d+)$/.exec(e.name || "");
     if (m && !marks.has(Number(m[1]))) marks.set(Number(m[1]), e.ts);
   }
-  const workers = new Set(events.filter((e) => e.ph === "M" && e.name === "thread_name" && e.args.name === "DedicatedWorker thread").map((e) => `${e.pid}:${e.tid}`));
+  const workers = threadsNamed(events, "DedicatedWorker thread");
   const busy = new Map(); // worker -> [ms per epoch]
   for (const e of events) {
     const key = `${e.pid}:${e.tid}`;
-    if (e.ph !== "X" || !e.dur || !workers.has(key) || !["ThreadControllerImpl::RunTask", "RunTask"].includes(e.name)) continue;
+    if (!workers.has(key) || !isTopLevelTask(e)) continue;
     for (let epoch = 1; epoch <= EPOCHS; epoch++) {
       const [from, to] = [marks.get(epoch - 1), marks.get(epoch)];
       if (from === undefined || to === undefined || e.ts < from || e.ts >= to) continue;
@@ -74,12 +72,11 @@ for (let round = 1; round <= ROUNDS; round++) {
     await browser.stopTracing();
     await page.close();
     const { busyMs, epochSeconds } = workerBusyByEpoch(JSON.parse(fs.readFileSync(tracePath, "utf8")).traceEvents);
-    const later = busyMs.slice(1);
     const result = {
       build, round,
       engine_ready_s: engineReady,
       first_epoch_worker_ms: busyMs[0],
-      later_epoch_worker_ms: median(later),
+      later_epoch_worker_ms: median(busyMs.slice(1)),
       first_epoch_s: epochSeconds[0],
       later_epoch_s: median(epochSeconds.slice(1)),
       images_per_second: run.images_per_second,

@@ -13,12 +13,11 @@
 // Needs `trunk build --release` (dist/), bench-out/train.csv and bench/node_modules (bench/run.sh
 // makes all three). Writes bench-out/browser.json.
 //   ROUNDS=2 node bench/browser.mjs
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
 import { LONG_TASK_RECORDER, ROOT, launch, serve } from "../tests/e2e/support.mjs";
-import { atelierReady, readCsv, trainPreset } from "./measure.mjs";
+import { atelierReady, readCsv, realTrainCsv, trainPreset } from "./measure.mjs";
 import { rendererPeakMb, renderers } from "./memory.mjs";
 
 const OUT = path.join(ROOT, "bench-out");
@@ -26,12 +25,7 @@ const ROUNDS = Number(process.env.ROUNDS || 2);
 const EPOCHS = 2;
 const BATCH = 32;
 const fullCsv = path.join(OUT, "train.csv");
-const smallCsv = path.join(OUT, "train-5000.csv");
-const atelier = path.join(ROOT, "target/release/atelier");
-if (!fs.existsSync(smallCsv)) {
-  execFileSync(atelier, ["export-csv", "--input", "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz",
-    "--out", smallCsv, "--limit", "5000"], { stdio: "inherit" });
-}
+const smallCsv = realTrainCsv(5000);
 
 const app = await serve(path.join(ROOT, "dist"));
 const peers = await serve(path.join(ROOT, "bench"));

@@ -1,10 +1,29 @@
 // Measurements shared by the browser benchmarks: driving Atelier's page through its public
-// data-testid contract, as a user would.
+// data-testid contract, as a user would, and the real data they give it.
+
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { ROOT } from "../tests/e2e/support.mjs";
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
+
+/**
+ * `bench-out/train-COUNT.csv`: the first `count` real Fashion-MNIST training images in the
+ * Kaggle layout, written by the command line (`target/release/atelier`) on first use.
+ */
+export function realTrainCsv(count) {
+  const csv = path.join(ROOT, `bench-out/train-${count}.csv`);
+  if (!fs.existsSync(csv)) {
+    fs.mkdirSync(path.dirname(csv), { recursive: true });
+    execFileSync(path.join(ROOT, "target/release/atelier"), ["export-csv", "--input",
+      "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz", "--out", csv, "--limit", String(count)], { stdio: "inherit" });
+  }
+  return csv;
+}
 
 /** Waits until the page has chosen its backend (WebGPU or CPU). */
 export async function atelierReady(page) {

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ROOT, launch, serve } from "../tests/e2e/support.mjs";
 import { atelierReady, readCsv } from "./measure.mjs";
+import { isTopLevelTask, threadsNamed } from "./trace.mjs";
 
 const dist = path.resolve(process.argv[2] || path.join(ROOT, "dist"));
 const ROUNDS = Number(process.argv[3] || 1);
@@ -24,9 +25,9 @@ for (let round = 1; round <= ROUNDS; round++) {
   await page.close();
 
   const events = JSON.parse(fs.readFileSync(tracePath, "utf8")).traceEvents;
-  const main = new Set(events.filter((e) => e.ph === "M" && e.name === "thread_name" && e.args.name === "CrRendererMain").map((e) => `${e.pid}:${e.tid}`));
+  const main = threadsNamed(events, "CrRendererMain");
   const onMain = events.filter((e) => e.ph === "X" && e.dur && main.has(`${e.pid}:${e.tid}`));
-  const tasks = onMain.filter((e) => ["ThreadControllerImpl::RunTask", "RunTask"].includes(e.name)).sort((a, b) => b.dur - a.dur);
+  const tasks = onMain.filter(isTopLevelTask).sort((a, b) => b.dur - a.dur);
   const traceStart = Math.min(...onMain.map((e) => e.ts));
   console.log(`round ${round}: read in ${seconds} s; main-thread tasks over 20 ms: ${tasks.filter((t) => t.dur > 20000).length}`);
   for (const task of tasks.slice(0, 4)) {

@@ -6,7 +6,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ROOT, launch, serve } from "../tests/e2e/support.mjs";
-import { trainPreset } from "./measure.mjs";
+import { realTrainCsv, trainPreset } from "./measure.mjs";
+import { isTopLevelTask } from "./trace.mjs";
 
 const dist = path.resolve(process.argv[2] || path.join(ROOT, "dist"));
 const server = await serve(dist);
@@ -16,7 +17,7 @@ await page.goto(server.url);
 const tracePath = path.join(ROOT, "bench-out/trace.json");
 await browser.startTracing(page, { path: tracePath, categories: ["toplevel", "disabled-by-default-devtools.timeline", "__metadata"] });
 const started = Date.now();
-const run = await trainPreset(page, path.join(ROOT, "bench-out/train-5000.csv"), 5000, 1, 32);
+const run = await trainPreset(page, realTrainCsv(5000), 5000, 1, 32);
 const wall = (Date.now() - started) / 1000;
 await browser.stopTracing();
 await browser.close();
@@ -32,7 +33,7 @@ for (const e of events) {
 // Top-level tasks only (nested slices would count twice).
 const busy = new Map();
 for (const e of events) {
-  if (e.ph !== "X" || !e.dur || !["ThreadControllerImpl::RunTask", "RunTask"].includes(e.name)) continue;
+  if (!isTopLevelTask(e)) continue;
   const key = `${e.pid}:${e.tid}`;
   busy.set(key, (busy.get(key) || 0) + e.dur / 1000);
 }
