@@ -6,7 +6,8 @@
 // judged here even on a software adapter. Trains `baseline` (batch 32, constant rate) on
 // `bench-out/train-2000.csv` (1,600 training images, 50 steps an epoch) for EPOCHS epochs,
 // builds alternated round by round in one Chromium, every run in a fresh tab. Medians per
-// build; writes bench-out/ab_worker.json. EPOCHS is at least 2.
+// build, and whether every run ended on the same losses (same seed and data: it should, where
+// both engines' kernels compute the same thing); writes bench-out/ab_worker.json. EPOCHS >= 2.
 //   [EPOCHS=3] node bench/ab_worker.mjs BEFORE_DIST AFTER_DIST [ROUNDS]
 import fs from "node:fs";
 import path from "node:path";
@@ -80,6 +81,8 @@ for (let round = 1; round <= ROUNDS; round++) {
       first_epoch_s: epochSeconds[0],
       later_epoch_s: median(epochSeconds.slice(1)),
       images_per_second: run.images_per_second,
+      // Same seed, same data: engines whose kernels compute the same thing end on the same losses.
+      final_losses: /training loss [^,]+, validation loss [^,]+/.exec(run.metrics)?.[0],
     };
     runs.push(result);
     console.log(JSON.stringify(result));
@@ -95,4 +98,6 @@ const table = keys.map((what) => {
 });
 console.log("\n| per build, median of rounds | before | after | after/before |\n|---|---|---|---|");
 for (const r of table) console.log(`| ${r.what} | ${r.before.toFixed(2)} | ${r.after.toFixed(2)} | ${r.ratio.toFixed(2)}x |`);
+const losses = new Set(runs.map((r) => r.final_losses));
+console.log(losses.size === 1 ? `\nevery run ended on the same ${[...losses][0]}` : `\nruns ended on different losses: ${[...losses].join(" | ")}`);
 fs.writeFileSync(path.join(ROOT, "bench-out/ab_worker.json"), JSON.stringify({ before, after, rounds: ROUNDS, epochs: EPOCHS, runs, table }, null, 2));
