@@ -13,7 +13,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ROOT, launch, serve } from "../tests/e2e/support.mjs";
 import { atelierReady, median, realTrainCsv, trainPreset } from "./measure.mjs";
-import { isTopLevelTask, threadsNamed } from "./trace.mjs";
+import { epochMarks, isTopLevelTask, markEpochs, threadsNamed } from "./trace.mjs";
 
 const [before, after] = process.argv.slice(2, 4).map((d) => path.resolve(d));
 const ROUNDS = Number(process.argv[4] || 3);
@@ -24,22 +24,9 @@ const browser = await launch();
 const tracePath = path.join(ROOT, "bench-out/ab_worker-trace.json");
 const runs = [];
 
-// Marks the trace when the train button is pressed and each time the page shows a new epoch.
-const markEpochs = () => {
-  const metrics = document.querySelector('[data-testid="metrics"]');
-  new MutationObserver(() => performance.mark(`atelier-epoch-${metrics.dataset.epoch}`)).observe(metrics, {
-    attributes: true, attributeFilter: ["data-epoch"],
-  });
-  document.querySelector('[data-testid="train-button"]').addEventListener("click", () => performance.mark("atelier-epoch-0"), { capture: true });
-};
-
 /** The engine worker's busy milliseconds between consecutive epoch marks, from a trace. */
 function workerBusyByEpoch(events) {
-  const marks = new Map();
-  for (const e of events) {
-    const m = /^atelier-epoch-(\d+)$/.exec(e.name || "");
-    if (m && !marks.has(Number(m[1]))) marks.set(Number(m[1]), e.ts);
-  }
+  const marks = epochMarks(events);
   const workers = threadsNamed(events, "DedicatedWorker thread");
   const busy = new Map(); // worker -> [ms per epoch]
   for (const e of events) {

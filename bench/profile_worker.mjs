@@ -7,14 +7,14 @@
 // Writes bench-out/profile_worker.json.
 // Read its shares as where to look, not as what a change will save: under the profiler the
 // worker's first epoch took 49.5 s of CPU against about 30 s without it, and the pass it put at
-// 23.6 s (cubecl's common subexpression elimination), made linear, saved 1.4-5.5 s unprofiled
-// (BENCHMARKS.md, first 2026-12-04 round). Confirm any lead with bench/ab_worker.mjs.
+// 23.6 s (cubecl's common subexpression elimination), made linear, measured -16%, -5% and +8%
+// of the first epoch's worker CPU unprofiled (BENCHMARKS.md, 2026-12-04 round). Confirm any lead with bench/ab_worker.mjs.
 //   [EPOCHS=2] node bench/profile_worker.mjs [DIST] [ROWS]
 import fs from "node:fs";
 import path from "node:path";
 import { ROOT, launch, serve } from "../tests/e2e/support.mjs";
 import { atelierReady, realTrainCsv, trainPreset } from "./measure.mjs";
-import { threadsNamed } from "./trace.mjs";
+import { epochMarks, markEpochs, threadsNamed } from "./trace.mjs";
 
 const dist = path.resolve(process.argv[2] || path.join(ROOT, "target/e2e-dist"));
 const ROWS = Number(process.argv[3] || 25);
@@ -27,14 +27,7 @@ const tracePath = path.join(ROOT, "bench-out/profile_worker-trace.json");
 const page = await browser.newPage();
 await page.goto(server.url);
 await atelierReady(page);
-// Marks the trace when training starts and each time the page shows a new epoch.
-await page.evaluate(() => {
-  const metrics = document.querySelector('[data-testid="metrics"]');
-  new MutationObserver(() => performance.mark(`atelier-epoch-${metrics.dataset.epoch}`)).observe(metrics, {
-    attributes: true, attributeFilter: ["data-epoch"],
-  });
-  document.querySelector('[data-testid="train-button"]').addEventListener("click", () => performance.mark("atelier-epoch-0"), { capture: true });
-});
+await page.evaluate(markEpochs);
 await browser.startTracing(page, {
   path: tracePath,
   categories: ["toplevel", "blink.user_timing", "__metadata", "v8", "disabled-by-default-v8.cpu_profiler"],
@@ -45,11 +38,7 @@ await browser.close();
 server.close();
 
 const events = JSON.parse(fs.readFileSync(tracePath, "utf8")).traceEvents;
-const marks = new Map();
-for (const e of events) {
-  const m = /^atelier-epoch-(\d+)$/.exec(e.name || "");
-  if (m && !marks.has(Number(m[1]))) marks.set(Number(m[1]), e.ts);
-}
+const marks = epochMarks(events);
 
 // Each profiled thread's samples as [timestamp, leaf node], and its call tree.
 const workers = threadsNamed(events, "DedicatedWorker thread");
@@ -103,16 +92,19 @@ function summarize(profile, from, to) {
   return { busy_ms: Math.round(total), self: top(self), crates: top(byCrate) };
 }
 
-// The engine's worker is the profiled worker thread with the most samples in epoch 1.
-const candidates = [...profiles.values()].filter((p) => workers.has(p.thread));
+// The engine's worker is the profiled worker thread busiest in the first epoch.
+const engine = [...profiles.values()]
+  .filter((p) => workers.has(p.thread))
+  .map((p) => ({ profile: p, busy: summarize(p, marks.get(0), marks.get(1)).busy_ms }))
+  .sort((a, b) => b.busy - a.busy)[0].profile;
 const results = {};
 for (const [label, from, to] of [["first_epoch", marks.get(0), marks.get(1)], ["later_epochs", marks.get(1), marks.get(EPOCHS)]]) {
-  const summaries = candidates.map((p) => summarize(p, from, to)).sort((a, b) => b.busy_ms - a.busy_ms);
-  results[label] = { seconds: (to - from) / 1e6, ...summaries[0] };
-  console.log(`\n## ${label}: ${results[label].seconds.toFixed(1)} s, worker on CPU ${results[label].busy_ms} ms`);
+  const summary = summarize(engine, from, to);
+  results[label] = { seconds: (to - from) / 1e6, ...summary };
+  console.log(`\n## ${label}: ${results[label].seconds.toFixed(1)} s, worker on CPU ${summary.busy_ms} ms`);
   console.log("\n| crate on the stack | ms |\n|---|---|");
-  for (const r of summaries[0].crates) console.log(`| ${r.name} | ${r.ms} |`);
+  for (const r of summary.crates) console.log(`| ${r.name} | ${r.ms} |`);
   console.log("\n| function (self) | ms |\n|---|---|");
-  for (const r of summaries[0].self) console.log(`| ${r.name.slice(0, 140)} | ${r.ms} |`);
+  for (const r of summary.self) console.log(`| ${r.name.slice(0, 140)} | ${r.ms} |`);
 }
 fs.writeFileSync(path.join(ROOT, "bench-out/profile_worker.json"), JSON.stringify({ dist, epochs: EPOCHS, ...results }, null, 2));
