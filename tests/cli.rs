@@ -115,6 +115,7 @@ fn train_prints_json_epochs_and_writes_predictions() {
             "val_loss",
             "val_accuracy",
             "images_per_second",
+            "seconds",
         ] {
             assert!(epoch[key].as_f64().unwrap() > 0.0, "{key}: {epoch}");
         }

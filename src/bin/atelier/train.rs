@@ -60,6 +60,7 @@ impl TrainHost for ConsoleHost {
                     "val_loss": m.val_loss,
                     "val_accuracy": m.val_accuracy,
                     "images_per_second": m.images_per_second,
+                    "seconds": m.seconds,
                 });
                 println!("{line}");
                 let _ = std::io::stdout().flush();
@@ -90,12 +91,35 @@ pub fn device(name: &str) -> Result<Device, String> {
     match name {
         "cpu" => Ok(Device::flex()),
         #[cfg(feature = "gpu")]
-        "wgpu" => Device::wgpu_options()
-            .init()
-            .map_err(|e| format!("no wgpu device: {e:?}")),
+        "wgpu" => {
+            let device = Device::wgpu_options()
+                .init()
+                .map_err(|e| format!("no wgpu device: {e:?}"))?;
+            eprintln!("wgpu adapter: {}", wgpu_adapter());
+            Ok(device)
+        }
         #[cfg(not(feature = "gpu"))]
         "wgpu" => Err("this build has no wgpu backend: rebuild with --features gpu".into()),
         other => Err(format!("unknown device {other:?}: choose cpu or wgpu")),
+    }
+}
+
+/// The adapter Burn's default wgpu device asks for (the high-performance one), named in the
+/// log so that a run on a software renderer (llvmpipe, lavapipe) is not mistaken for a GPU's.
+#[cfg(feature = "gpu")]
+fn wgpu_adapter() -> String {
+    use burn::tensor::wgpu::wgpu;
+    let instance = wgpu::Instance::default();
+    let request = instance.request_adapter(&wgpu::RequestAdapterOptions {
+        power_preference: wgpu::PowerPreference::HighPerformance,
+        ..Default::default()
+    });
+    match pollster::block_on(request) {
+        Ok(adapter) => {
+            let info = adapter.get_info();
+            format!("{} ({:?}, {:?})", info.name, info.backend, info.device_type)
+        }
+        Err(e) => format!("unknown ({e})"),
     }
 }
 
