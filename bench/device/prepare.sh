@@ -2,7 +2,8 @@
 # Prepares the device machine's one check (bench/device/run.sh) here, because that machine has
 # no network, no Rust, no Node and no browser: two builds of the command line with the browser
 # WebGPU engine's Burn features, with and without autotune (the open question in BENCHMARKS.md),
-# compressed, the Fashion-MNIST IDX files, and the Vulkan loader's Debian packages
+# compressed, the Fashion-MNIST IDX files, Keras's wheels (the peer there trains through the
+# machine's PyTorch), and the Vulkan loader's Debian packages
 # (.library/device/README.md). Everything goes into .device/ and .gl/, both git-ignored, which
 # the run carries:
 #   bench/device/prepare.sh
@@ -14,6 +15,7 @@ cd "$(dirname "$0")/../.."
 REPO=$PWD
 DEV=.device
 DATA=/usr/share/datasets/fashion-mnist
+KERAS_VERSION=3.15.1   # the Keras that bench/native.sh's tensorflow-cpu brings
 mkdir -p "$DEV" .gl
 
 # libvulkan1 and friends for amd64, as the device README says: the machine has the NVIDIA
@@ -46,6 +48,14 @@ for variant in tuned untuned; do
   strip -o "$DEV/atelier-$variant" target/release/atelier
   xz -T0 -6 -f "$DEV/atelier-$variant"
 done
+
+# Keras 3 for the peer on that GPU, through the PyTorch already there (Python 3.12): keras and
+# the two of its needs the machine lacks, as wheels (.library/device/README.md).
+if ! ls "$DEV"/whl/keras-*.whl >/dev/null 2>&1; then
+  python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation cp \
+    --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 -d "$DEV/whl" \
+    "keras==$KERAS_VERSION" namex optree
+fi
 
 for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz; do
   cp -u "$DATA/$f" "$DEV/"

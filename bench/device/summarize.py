@@ -1,7 +1,7 @@
 """Table of bench/device/run.sh's results: per model and build, the first epoch's seconds
-(kernels built, compiled and, with autotune, tuned) and the later epochs' training images/s,
-medians over rounds, and the untuned/tuned ratios per round (side by side, so they hold on a
-noisy machine).
+(kernels built, compiled and, with autotune, tuned; Keras's leave its validation pass out) and
+the later epochs' training images/s, medians over rounds; then, per round (side by side, so they
+hold on a noisy machine), the untuned/tuned ratios and Atelier (as shipped) against Keras.
 
     python3 summarize.py bench-out/device/device.jsonl
 """
@@ -59,6 +59,13 @@ def main(path):
             speed = fmt(later_rate(u) / later_rate(t), ".2f") if later_rate(t) and later_rate(u) else "n/a"
             wait = fmt(first_seconds(u) / first_seconds(t), ".2f") if first_seconds(t) else "n/a"
             print(f"  {model} round {round_}: speed {speed}x, first epoch {wait}x")
+
+    print("\nAtelier (tuned, wgpu) / Keras (PyTorch CUDA), per round: later-epoch images/s ratio")
+    for (model, round_), pair in sorted(by_round.items()):
+        keras = [r for r in groups.get(("cuda", model, "keras"), []) if r["round"] == round_]
+        if "tuned" in pair and keras and later_rate(keras[0]):
+            print(f"  {model} round {round_}: {later_rate(pair['tuned']) / later_rate(keras[0]):.2f}x"
+                  f" ({keras[0].get('framework', 'keras')})")
     for run in failed:
         print(f"FAILED: {run['variant']} {run['device']} {run['model']} round {run['round']} "
               f"(exit {run['status']}, {len(run['epochs'])} epochs)")
