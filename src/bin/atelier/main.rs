@@ -15,6 +15,7 @@ mod check;
 mod export;
 mod files;
 mod predict;
+mod subnormals;
 mod summary;
 mod threads;
 mod train;
@@ -41,6 +42,7 @@ FILE is a CSV (label,pixel1..pixel784, or 784 pixel columns) or an IDX images fi
 (its labels file beside it is found by name), gzipped or not.";
 
 fn main() -> ExitCode {
+    subnormals::flush_to_zero();
     let mut argv = std::env::args().skip(1);
     let command = argv.next();
     let rest: Vec<String> = argv.collect();
