@@ -88,8 +88,8 @@ keras() {
   within_budget "keras cuda $model batch $batch round $round" || return 0
   local out status
   out=$(KERAS_BACKEND=${KERAS_BACKEND:-torch} FASHION_MNIST=.device PYTHONPATH=$KERAS_SITE \
-    timeout "$RUN_TIMEOUT" "${PYTHON:-python3}" bench/keras_bench.py --model "$model" --limit "$LIMIT" --batch-size "$batch" \
-    --epochs "$EPOCHS" 2> >(tee -a "$LOG" >&2))
+    timeout "$RUN_TIMEOUT" "${PYTHON:-python3}" bench/keras_bench.py --model "$model" \
+    --limit "$LIMIT" --batch-size "$batch" --epochs "$EPOCHS" 2> >(tee -a "$LOG" >&2))
   status=$?
   say "$out"
   local epochs framework

@@ -2,10 +2,10 @@
 //!
 //! As the notebook's `baseline` learns, ever more of its values fall below f32's normal range
 //! (about 1e-38), and x86 computes with such subnormal numbers through a slow microcode path:
-//! epoch 3 ran 2.7-3.3x slower than epoch 1 on one thread, with the same losses either way
-//! once they are flushed (BENCHMARKS.md, "Subnormals"). Flushing them to zero (FTZ) and reading
-//! them as zero (DAZ) is what TensorFlow does on its CPU threads too. Native only: WebAssembly
-//! has no such switch.
+//! on one thread its epoch 3 ran 3.3x slower than its epoch 1, and 2.7-3.3x slower than with
+//! them flushed, which gave the same losses (BENCHMARKS.md, "Subnormals"). Flushing them to
+//! zero (FTZ) and reading them as zero (DAZ) is what TensorFlow does on its CPU threads too.
+//! Native only: WebAssembly has no such switch.
 
 /// Sets FTZ and DAZ for this thread. Threads started after it (rayon's pool) inherit the setting
 /// on Linux, so call it first thing in `main`.
@@ -16,7 +16,10 @@ pub fn flush_to_zero() {
         const DENORMALS_ARE_ZERO: u32 = 1 << 6;
         let mut csr: u32 = 0;
         // SAFETY: reads and writes only MXCSR, the SSE control and status register, through a
-        // pointer to a local; both bits are defined on every x86_64 processor with SSE2.
+        // pointer to a local; both bits exist on every x86_64 processor. Rust assumes the
+        // default floating-point mode, so a constant it folds at compile time may keep a
+        // subnormal that the same sum at run time flushes: harmless here, where flushing them
+        // is the point (and what PyTorch's `set_flush_denormal` does the same way).
         unsafe {
             std::arch::asm!("stmxcsr [{}]", in(reg) &mut csr, options(nostack, preserves_flags));
             csr |= FLUSH_TO_ZERO | DENORMALS_ARE_ZERO;
