@@ -2,6 +2,7 @@ use burn::optim::GradientsParams;
 use burn::prelude::*;
 use web_time::Instant;
 
+use super::subnormals::FlushClock;
 use super::{
     BatchProgress, EpochMetrics, History, TrainConfig, TrainControl, TrainError, TrainEvent,
     TrainHost,
@@ -104,7 +105,11 @@ async fn run(
             .load_into(model)
             .map_err(|e| TrainError::Data(e.to_string()))?;
     }
-    let mut optimizer = config.optimizer.init(config.momentum, config.weight_decay);
+    // Only the CPU backend computes slowly with subnormals (see `subnormals`).
+    let flush = (*device == Device::flex()).then(FlushClock::default);
+    let mut optimizer = config
+        .optimizer
+        .init(config.momentum, config.weight_decay, flush.as_ref());
     let mut history = History::default();
     let mut rng = SeededRng::new(config.seed);
     let mut order = split.train.clone();
@@ -148,6 +153,9 @@ async fn run(
                 .schedule
                 .rate(config.learning_rate, step, config.epochs * batches);
             model = optimizer.step(rate, model, gradients);
+            if let Some(clock) = &flush {
+                clock.tick();
+            }
             images_done += chunk.len();
 
             let batch_number = index + 1;

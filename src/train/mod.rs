@@ -12,6 +12,8 @@ mod loop_;
 mod loss;
 mod optimizer;
 mod schedule;
+#[cfg(feature = "engine")]
+pub mod subnormals;
 
 pub use config::{TrainConfig, TrainError};
 pub use control::TrainControl;
