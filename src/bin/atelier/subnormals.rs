@@ -1,11 +1,13 @@
 //! Subnormal floats flushed to zero, for the CPU backend's speed.
 //!
-//! As the notebook's `baseline` learns, ever more of its values fall below f32's normal range
-//! (about 1e-38), and x86 computes with such subnormal numbers through a slow microcode path:
-//! on one thread its epoch 3 ran 3.3x slower than its epoch 1, and 2.7-3.3x slower than with
-//! them flushed, which gave the same losses (BENCHMARKS.md, "Subnormals"). Flushing them to
-//! zero (FTZ) and reading them as zero (DAZ) is what TensorFlow does on its CPU threads too.
-//! Native only: WebAssembly has no such switch.
+//! As the notebook's `baseline` learns, values fall below f32's normal range (about 1e-38), and
+//! x86 computes with such subnormal numbers through a slow microcode path: on one thread its
+//! epoch 3 ran 3.3x slower than its epoch 1, and 2.7-3.3x slower than with them flushed, which
+//! gave the same losses (BENCHMARKS.md, "Subnormals"). Most come from the optimizer's state of
+//! dead ReLU units, which the training loop now flushes itself every 50 steps on the CPU backend
+//! (`atelier::train::subnormals`, for the browser, which has no such switch); the processor's
+//! flush catches the rest, between those steps and anywhere else. Flushing them to zero (FTZ)
+//! and reading them as zero (DAZ) is what TensorFlow does on its CPU threads too.
 
 /// Sets FTZ and DAZ for this thread. Threads started after it (rayon's pool) inherit the setting
 /// on Linux, so call it first thing in `main`.
