@@ -3,7 +3,9 @@
 
 mod common;
 
-use atelier::data::{DataError, SeededRng, load_bytes, parse_csv, parse_idx, parse_idx_pair};
+use atelier::data::{
+    ArrivingCsv, DataError, SeededRng, load_bytes, parse_csv, parse_idx, parse_idx_pair,
+};
 use common::*;
 
 fn csv_error(text: &str) -> DataError {
@@ -312,4 +314,30 @@ fn a_problem_deep_in_a_large_file_is_found_on_its_line() {
         assert_eq!(err.column(), Some(300), "{}", err);
     }
     assert_eq!(parse_csv(csv.as_bytes()).unwrap(), train_subset(10_000));
+}
+
+/// A problem is reported with the same line and column when the file is read as it arrives
+/// (the browser's way) as when it is read whole.
+#[test]
+fn errors_read_as_the_file_arrives_name_the_same_line() {
+    let csv = edit_line(&small_csv(), 7, |line| set_field(line, 300, "x9"));
+    let whole = csv_error(&csv);
+    for piece in [100, 3_001, 1 << 20] {
+        let mut arriving = ArrivingCsv::default();
+        let mut arrived = 0;
+        let error = loop {
+            arrived = (arrived + piece).min(csv.len());
+            let complete = arrived == csv.len();
+            match arriving.reader(&csv.as_bytes()[..arrived], complete) {
+                Ok(Some(mut reader)) => match reader.read(usize::MAX) {
+                    Err(error) => break error,
+                    Ok(_) if complete => panic!("read without the error"),
+                    Ok(_) => arriving.set_aside(reader),
+                },
+                Ok(None) => {}
+                Err(error) => break error,
+            }
+        };
+        assert_eq!(error.to_string(), whole.to_string(), "{piece}");
+    }
 }

@@ -5,8 +5,8 @@ mod common;
 use std::io::Read;
 
 use atelier::data::{
-    CsvOptions, FileKind, IMAGE_PIXELS, IdxFile, LoadedFile, idx_labels_path_for, load_bytes,
-    parse_csv, parse_idx, parse_idx_pair, to_csv,
+    ArrivingCsv, CsvOptions, DataError, Dataset, FileKind, IMAGE_PIXELS, IdxFile, LoadedFile,
+    idx_labels_path_for, load_bytes, parse_csv, parse_idx, parse_idx_pair, to_csv,
 };
 use common::*;
 
@@ -201,4 +201,43 @@ fn reading_a_slice_at_a_time_gives_the_same_images() {
     assert!(steps >= 20, "{steps} slices");
     assert_eq!(reader.progress().0, csv.len());
     assert_eq!(reader.finish().unwrap(), data);
+}
+
+/// Reads `bytes` as the browser's engine does while a file arrives: `piece` bytes more each
+/// time, the whole lines that have come read 5,000 bytes at a time.
+fn read_as_it_arrives(bytes: &[u8], piece: usize) -> Result<Dataset, DataError> {
+    let mut arriving = ArrivingCsv::default();
+    let mut arrived = 0;
+    loop {
+        arrived = (arrived + piece).min(bytes.len());
+        let complete = arrived == bytes.len();
+        let Some(mut reader) = arriving.reader(&bytes[..arrived], complete)? else {
+            continue;
+        };
+        while !reader.read(5_000)? {}
+        if complete {
+            return reader.finish();
+        }
+        arriving.set_aside(reader);
+    }
+}
+
+#[test]
+fn reading_while_the_file_arrives_gives_the_same_images() {
+    let data = train_subset(200);
+    let kaggle = kaggle_csv(&data);
+    let windows = format!("\u{feff}{}", kaggle.replace('\n', "\r\n"));
+    let unfinished = kaggle.trim_end().to_string();
+    let unlabelled = unlabelled_csv(&data);
+    for csv in [&kaggle, &windows, &unfinished, &unlabelled] {
+        let whole = parse_csv(csv.as_bytes()).unwrap();
+        // Pieces smaller than a line, of odd sizes, and larger than the file.
+        for piece in [1_000, 7_919, 65_536, 1 << 30] {
+            assert_eq!(
+                read_as_it_arrives(csv.as_bytes(), piece).unwrap(),
+                whole,
+                "{piece}"
+            );
+        }
+    }
 }

@@ -161,6 +161,36 @@ impl<'a> CsvReader<'a> {
         Ok(self.lines.position >= self.lines.text.len())
     }
 
+    /// What this reader has read and where it stands, without the bytes: to go on with
+    /// [`resume`](Self::resume) once more of the file has arrived.
+    fn suspend(self) -> CsvState {
+        CsvState {
+            layout: self.layout,
+            header_line: self.header_line,
+            position: self.lines.position,
+            number: self.lines.number,
+            pixels: self.pixels,
+            labels: self.labels,
+        }
+    }
+
+    /// Goes on reading where `state` stopped, over `bytes`: the same file from its start, with
+    /// more of it than before. [`read`](Self::read) then says true once it has read all of
+    /// `bytes`, which is the whole file only when `bytes` is.
+    fn resume(state: CsvState, bytes: &'a [u8]) -> Self {
+        let text = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+        let mut lines = Lines::new(text);
+        lines.position = state.position;
+        lines.number = state.number;
+        Self {
+            lines,
+            layout: state.layout,
+            header_line: state.header_line,
+            pixels: state.pixels,
+            labels: state.labels,
+        }
+    }
+
     /// The images read, once [`read`](Self::read) said the file is done.
     pub fn finish(self) -> Result<Dataset, DataError> {
         if self.pixels.is_empty() {
@@ -169,6 +199,62 @@ impl<'a> CsvReader<'a> {
             });
         }
         Ok(Dataset::new(self.pixels, self.labels))
+    }
+}
+
+/// A [`CsvReader`] set aside while more of its file arrives ([`CsvReader::suspend`]).
+struct CsvState {
+    layout: Layout,
+    header_line: usize,
+    position: usize,
+    number: usize,
+    pixels: Vec<u8>,
+    labels: Option<Vec<u8>>,
+}
+
+/// How many of `bytes` make whole lines: up to and including the last `\n`.
+fn whole_lines_len(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |at| at + 1)
+}
+
+/// A CSV read while it arrives, piece by piece: each time more has come, a [`CsvReader`] of the
+/// whole lines not read yet, set aside again when they are. Reading what has come while the
+/// browser reads the next piece hides most of the reading behind the parsing.
+#[derive(Default)]
+pub struct ArrivingCsv {
+    set_aside: Option<CsvState>,
+}
+
+impl ArrivingCsv {
+    /// A reader of `arrived`, the file from its start as far as it has come (`complete` once
+    /// it all has), taking up where the last reader stopped. It reads whole lines only, until
+    /// the file is complete. `None` while not one whole line has come.
+    pub fn reader<'a>(
+        &mut self,
+        arrived: &'a [u8],
+        complete: bool,
+    ) -> Result<Option<CsvReader<'a>>, DataError> {
+        let usable = if complete {
+            arrived.len()
+        } else {
+            whole_lines_len(arrived)
+        };
+        if usable == 0 && !complete {
+            return Ok(None);
+        }
+        let bytes = &arrived[..usable];
+        Ok(Some(match self.set_aside.take() {
+            Some(state) => CsvReader::resume(state, bytes),
+            None => CsvReader::new(bytes)?,
+        }))
+    }
+
+    /// Keeps what `reader` has read until more of the file has come.
+    pub fn set_aside(&mut self, reader: CsvReader<'_>) {
+        self.set_aside = Some(reader.suspend());
     }
 }
 

@@ -18,7 +18,7 @@ mod write;
 pub use augment::Augmentation;
 #[cfg(feature = "engine")]
 pub use batch::{Batch, augmented_batch, batch_images, images_to_tensor};
-pub use csv::{CsvReader, parse_csv};
+pub use csv::{ArrivingCsv, CsvReader, parse_csv};
 pub use dataset::{CLASS_NAMES, Dataset, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES};
 pub use error::DataError;
 pub use idx::{IdxFile, idx_labels_path_for, inflate_if_gzip, is_idx, parse_idx, parse_idx_pair};

@@ -90,7 +90,7 @@ async fn read_and_load(names: Vec<String>, contents: Vec<JsValue>) {
     let mut files = Vec::new();
     for (name, content) in names.into_iter().zip(contents) {
         match files::read(&name, &content).await {
-            Ok(bytes) => files.push(NamedBytes { name, bytes }),
+            Ok(file) => files.push(file),
             Err(message) => return reply(&Reply::LoadFailed { message }),
         }
     }

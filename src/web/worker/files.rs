@@ -6,16 +6,20 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
 
-use crate::data::{CsvReader, DataError, Dataset, IdxFile, inflate_if_gzip, is_idx, parse_idx};
+use crate::data::{
+    ArrivingCsv, CsvReader, DataError, Dataset, IdxFile, inflate_if_gzip, is_idx, parse_idx,
+};
+use crate::saved::is_model_file;
 
 use super::super::js;
 use super::super::protocol::Reply;
 use super::reply;
 
-/// A file's name and bytes.
+/// A file's name and bytes, and its dataset where it is a CSV parsed while it was read.
 pub struct NamedBytes {
     pub name: String,
     pub bytes: Vec<u8>,
+    pub parsed: Option<Result<Dataset, String>>,
 }
 
 /// What a batch of files gave.
@@ -26,38 +30,90 @@ pub struct Loaded {
 }
 
 /// Bytes of a `File` read in one step.
-const READ_SLICE_BYTES: f64 = (32 << 20) as f64;
+const READ_SLICE_BYTES: f64 = (8 << 20) as f64;
 
 /// A file's bytes in the engine's memory. A `File` is read a slice at a time straight into
 /// place, so a large CSV is never held whole as a JavaScript buffer as well (133 MB less at the
-/// peak for the full `train.csv`); an `ArrayBuffer` (the sample) is copied.
-pub async fn read(name: &str, content: &JsValue) -> Result<Vec<u8>, String> {
+/// peak for the full `train.csv`); an `ArrayBuffer` (the sample) is copied. A plain CSV is
+/// parsed as it arrives: each slice's lines are read while the browser reads the next slice,
+/// so that little of the reading adds to the parsing (`ArrivingCsv`).
+pub async fn read(name: &str, content: &JsValue) -> Result<NamedBytes, String> {
     let unreadable = |e: JsValue| format!("{name}: could not be read ({e:?})");
+    let named = |bytes, parsed| NamedBytes {
+        name: name.to_string(),
+        bytes,
+        parsed,
+    };
     if let Some(buffer) = content.dyn_ref::<ArrayBuffer>() {
-        return Ok(Uint8Array::new(buffer).to_vec());
+        return Ok(named(Uint8Array::new(buffer).to_vec(), None));
     }
     let blob = content
         .dyn_ref::<Blob>()
         .ok_or_else(|| format!("{name}: not a file"))?;
     let size = blob.size();
-    let mut bytes = Vec::with_capacity(size as usize);
-    let mut start = 0.0;
-    while start < size {
+    let read_slice = |start: f64| -> Result<JsFuture, String> {
         let end = (start + READ_SLICE_BYTES).min(size);
         let slice = blob
             .slice_with_f64_and_f64(start, end)
             .map_err(unreadable)?;
-        let buffer = JsFuture::from(slice.array_buffer())
-            .await
-            .map_err(unreadable)?;
-        let chunk = Uint8Array::new(&buffer);
+        Ok(JsFuture::from(slice.array_buffer()))
+    };
+    let mut bytes = Vec::with_capacity(size as usize);
+    let mut csv: Option<ArrivingCsv> = None;
+    let mut next = (size > 0.0).then(|| read_slice(0.0)).transpose()?;
+    while let Some(pending) = next.take() {
+        let chunk = Uint8Array::new(&pending.await.map_err(unreadable)?);
         let at = bytes.len();
         bytes.resize(at + chunk.length() as usize, 0);
         chunk.copy_to(&mut bytes[at..]);
-        show_progress(end as usize, size as usize, &format!("reading {name}"));
-        start = end;
+        // Ask for the next slice first: the browser reads it while this one is parsed.
+        if (bytes.len() as f64) < size {
+            next = Some(read_slice(bytes.len() as f64)?);
+        }
+        if at == 0 && is_plain_csv(&bytes) {
+            csv = Some(ArrivingCsv::default());
+        }
+        let Some(arriving) = csv.as_mut() else {
+            show_progress(bytes.len(), size as usize, &format!("reading {name}"));
+            continue;
+        };
+        match parse_arrived(name, arriving, &bytes, next.is_none(), size as usize).await {
+            Ok(Some(dataset)) => return Ok(named(bytes, Some(Ok(dataset)))),
+            Ok(None) => {}
+            // The rest of the file would not change the error.
+            Err(message) => return Ok(named(bytes, Some(Err(message)))),
+        }
     }
-    Ok(bytes)
+    Ok(named(bytes, None))
+}
+
+/// Whether `start`, a file's first bytes, can only be a CSV (the engine's other files are
+/// gzip, IDX and model files, each recognised by its first bytes).
+fn is_plain_csv(start: &[u8]) -> bool {
+    !start.starts_with(&[0x1f, 0x8b]) && !is_idx(start) && !is_model_file(start)
+}
+
+/// Reads the lines of `arrived` that `arriving` has not read, the progress bar out of the
+/// file's `size`; the dataset once `complete`.
+async fn parse_arrived(
+    name: &str,
+    arriving: &mut ArrivingCsv,
+    arrived: &[u8],
+    complete: bool,
+    size: usize,
+) -> Result<Option<Dataset>, String> {
+    let Some(mut reader) = arriving
+        .reader(arrived, complete)
+        .map_err(|e| located(name, e))?
+    else {
+        return Ok(None);
+    };
+    read_in_slices(name, &mut reader, |done| done, size).await?;
+    if complete {
+        return reader.finish().map(Some).map_err(|e| located(name, e));
+    }
+    arriving.set_aside(reader);
+    Ok(None)
 }
 
 /// Bytes parsed between two yields to the page.
@@ -65,6 +121,24 @@ const SLICE_BYTES: usize = 2 << 20;
 
 fn located(name: &str, error: DataError) -> String {
     error.located(name)
+}
+
+/// Reads all of `reader`'s rows a slice at a time, the progress bar at `at(done)` of `total`.
+async fn read_in_slices(
+    name: &str,
+    reader: &mut CsvReader<'_>,
+    at: impl Fn(usize) -> usize,
+    total: usize,
+) -> Result<(), String> {
+    loop {
+        let finished = reader.read(SLICE_BYTES).map_err(|e| located(name, e))?;
+        let (done, _) = reader.progress();
+        show_progress(at(done), total, &format!("reading {name}"));
+        js::yield_now().await;
+        if finished {
+            return Ok(());
+        }
+    }
 }
 
 /// A CSV, parsed a slice at a time with the progress bar moving.
@@ -75,15 +149,8 @@ async fn parse_csv_in_slices(
     total: usize,
 ) -> Result<Dataset, String> {
     let mut reader = CsvReader::new(bytes).map_err(|e| located(name, e))?;
-    loop {
-        let finished = reader.read(SLICE_BYTES).map_err(|e| located(name, e))?;
-        let (done, _) = reader.progress();
-        show_progress(done_before + done, total, &format!("reading {name}"));
-        js::yield_now().await;
-        if finished {
-            return reader.finish().map_err(|e| located(name, e));
-        }
-    }
+    read_in_slices(name, &mut reader, |done| done_before + done, total).await?;
+    reader.finish().map_err(|e| located(name, e))
 }
 
 fn show_progress(done: usize, total: usize, text: &str) {
@@ -104,24 +171,33 @@ pub async fn load(files: Vec<NamedBytes>) -> Result<Loaded, String> {
     let mut idx_images: Vec<(String, Dataset)> = Vec::new();
     let mut idx_labels: Vec<(String, Vec<u8>)> = Vec::new();
 
-    for file in &files {
-        let bytes = inflate_if_gzip(&file.bytes).map_err(|e| located(&file.name, e))?;
-        if is_idx(&bytes) {
-            match parse_idx(&bytes).map_err(|e| located(&file.name, e))? {
-                IdxFile::Images(pixels) => {
-                    idx_images.push((file.name.clone(), Dataset::new(pixels, None)))
+    for file in files {
+        let file_size = file.bytes.len();
+        let csv = match file.parsed {
+            Some(parsed) => Some(parsed?),
+            None => {
+                let bytes = inflate_if_gzip(&file.bytes).map_err(|e| located(&file.name, e))?;
+                if is_idx(&bytes) {
+                    match parse_idx(&bytes).map_err(|e| located(&file.name, e))? {
+                        IdxFile::Images(pixels) => {
+                            idx_images.push((file.name.clone(), Dataset::new(pixels, None)))
+                        }
+                        IdxFile::Labels(labels) => idx_labels.push((file.name.clone(), labels)),
+                    }
+                    None
+                } else {
+                    Some(parse_csv_in_slices(&file.name, &bytes, done, total).await?)
                 }
-                IdxFile::Labels(labels) => idx_labels.push((file.name.clone(), labels)),
             }
-        } else {
-            let dataset = parse_csv_in_slices(&file.name, &bytes, done, total).await?;
+        };
+        if let Some(dataset) = csv {
             if dataset.is_labelled() {
-                labelled.push((file.name.clone(), dataset));
+                labelled.push((file.name, dataset));
             } else {
-                unlabelled.push((file.name.clone(), dataset));
+                unlabelled.push((file.name, dataset));
             }
         }
-        done += file.bytes.len().min(total - done);
+        done += file_size.min(total - done);
         js::yield_now().await;
     }
 
