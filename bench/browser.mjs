@@ -11,8 +11,9 @@
 //   - for every run: the longest main-thread task and the tab's peak memory;
 //   - the .wasm sizes, raw and gzip.
 // Needs `trunk build --release` (dist/), bench-out/train.csv and bench/node_modules (bench/run.sh
-// makes all three). Writes bench-out/browser.json.
-//   ROUNDS=2 node bench/browser.mjs
+// makes all three). Writes bench-out/browser.json; with ONLY=parse, only the two parse runs, to
+// bench-out/browser-parse.json (the full results stay for bench/report.py).
+//   ROUNDS=2 [ONLY=parse] node bench/browser.mjs
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
@@ -96,8 +97,9 @@ const jobs = [
   ["TF.js wasm", () => tfjsTrain("wasm")],
   ["TF.js cpu", () => tfjsTrain("cpu")],
 ];
+const ONLY = process.env.ONLY;
 for (let round = 1; round <= ROUNDS; round++) {
-  for (const [name, job] of jobs) {
+  for (const [name, job] of jobs.filter(([name]) => !ONLY || name.toLowerCase().includes(ONLY))) {
     log(`round ${round}: ${name} ...`);
     const result = await job();
     result.round = round;
@@ -115,5 +117,6 @@ results.csv_bytes = fs.statSync(fullCsv).size;
 await browser.close();
 app.close();
 peers.close();
-fs.writeFileSync(path.join(OUT, "browser.json"), JSON.stringify(results, null, 2));
-log("wrote bench-out/browser.json");
+const written = ONLY ? `browser-${ONLY}.json` : "browser.json";
+fs.writeFileSync(path.join(OUT, written), JSON.stringify(results, null, 2));
+log(`wrote bench-out/${written}`);
