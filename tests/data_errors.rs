@@ -3,9 +3,7 @@
 
 mod common;
 
-use atelier::data::{
-    ArrivingCsv, DataError, SeededRng, load_bytes, parse_csv, parse_idx, parse_idx_pair,
-};
+use atelier::data::{DataError, SeededRng, load_bytes, parse_csv, parse_idx, parse_idx_pair};
 use common::*;
 
 fn csv_error(text: &str) -> DataError {
@@ -323,21 +321,8 @@ fn errors_read_as_the_file_arrives_name_the_same_line() {
     let csv = edit_line(&small_csv(), 7, |line| set_field(line, 300, "x9"));
     let whole = csv_error(&csv);
     for piece in [100, 3_001, 1 << 20] {
-        let mut arriving = ArrivingCsv::default();
-        let mut arrived = 0;
-        let error = loop {
-            arrived = (arrived + piece).min(csv.len());
-            let complete = arrived == csv.len();
-            match arriving.reader(&csv.as_bytes()[..arrived], complete) {
-                Ok(Some(mut reader)) => match reader.read(usize::MAX) {
-                    Err(error) => break error,
-                    Ok(_) if complete => panic!("read without the error"),
-                    Ok(_) => arriving.set_aside(reader),
-                },
-                Ok(None) => {}
-                Err(error) => break error,
-            }
-        };
+        let error =
+            read_as_it_arrives(csv.as_bytes(), piece).expect_err("the CSV should be rejected");
         assert_eq!(error.to_string(), whole.to_string(), "{piece}");
     }
 }

@@ -5,8 +5,8 @@ mod common;
 use std::io::Read;
 
 use atelier::data::{
-    ArrivingCsv, CsvOptions, DataError, Dataset, FileKind, IMAGE_PIXELS, IdxFile, LoadedFile,
-    idx_labels_path_for, load_bytes, parse_csv, parse_idx, parse_idx_pair, to_csv,
+    CsvOptions, FileKind, IMAGE_PIXELS, IdxFile, LoadedFile, idx_labels_path_for, load_bytes,
+    parse_csv, parse_idx, parse_idx_pair, to_csv,
 };
 use common::*;
 
@@ -201,25 +201,6 @@ fn reading_a_slice_at_a_time_gives_the_same_images() {
     assert!(steps >= 20, "{steps} slices");
     assert_eq!(reader.progress().0, csv.len());
     assert_eq!(reader.finish().unwrap(), data);
-}
-
-/// Reads `bytes` as the browser's engine does while a file arrives: `piece` bytes more each
-/// time, the whole lines that have come read 5,000 bytes at a time.
-fn read_as_it_arrives(bytes: &[u8], piece: usize) -> Result<Dataset, DataError> {
-    let mut arriving = ArrivingCsv::default();
-    let mut arrived = 0;
-    loop {
-        arrived = (arrived + piece).min(bytes.len());
-        let complete = arrived == bytes.len();
-        let Some(mut reader) = arriving.reader(&bytes[..arrived], complete)? else {
-            continue;
-        };
-        while !reader.read(5_000)? {}
-        if complete {
-            return reader.finish();
-        }
-        arriving.set_aside(reader);
-    }
 }
 
 #[test]

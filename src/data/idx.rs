@@ -32,9 +32,14 @@ pub fn is_idx(bytes: &[u8]) -> bool {
     bytes.len() >= 4 && bytes[0] == 0 && bytes[1] == 0 && bytes[2] == 8
 }
 
+/// True when the bytes start like gzip data.
+pub fn is_gzip(bytes: &[u8]) -> bool {
+    bytes.starts_with(GZIP_MAGIC)
+}
+
 /// Inflates gzip data; anything else is returned as it is.
 pub fn inflate_if_gzip(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, DataError> {
-    if !bytes.starts_with(GZIP_MAGIC) {
+    if !is_gzip(bytes) {
         return Ok(bytes.into());
     }
     let mut out = Vec::with_capacity(bytes.len() * 4);

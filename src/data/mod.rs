@@ -21,7 +21,9 @@ pub use batch::{Batch, augmented_batch, batch_images, images_to_tensor};
 pub use csv::{ArrivingCsv, CsvReader, parse_csv};
 pub use dataset::{CLASS_NAMES, Dataset, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES};
 pub use error::DataError;
-pub use idx::{IdxFile, idx_labels_path_for, inflate_if_gzip, is_idx, parse_idx, parse_idx_pair};
+pub use idx::{
+    IdxFile, idx_labels_path_for, inflate_if_gzip, is_gzip, is_idx, parse_idx, parse_idx_pair,
+};
 pub use load::{FileKind, LoadedFile, load_bytes};
 pub use picture::{darkness_from_rgba, photo_darkness, to_fashion_mnist};
 pub use split::{SeededRng, Split, shuffled_indices, split_indices};

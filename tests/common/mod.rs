@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use atelier::data::{CsvOptions, Dataset, parse_idx_pair, to_csv};
+use atelier::data::{ArrivingCsv, CsvOptions, DataError, Dataset, parse_idx_pair, to_csv};
 
 /// Where `apt-get install dataset-fashion-mnist` puts the IDX files.
 pub const DATA_DIR: &str = "/usr/share/datasets/fashion-mnist";
@@ -126,3 +126,22 @@ pub fn device_generator_alone() -> std::sync::RwLockWriteGuard<'static, ()> {
 }
 
 static DEVICE_GENERATOR: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+/// Reads `bytes` as the browser's engine does while a file arrives: `piece` bytes more each
+/// time, the whole lines that have come read 5,000 bytes at a time.
+pub fn read_as_it_arrives(bytes: &[u8], piece: usize) -> Result<Dataset, DataError> {
+    let mut arriving = ArrivingCsv::default();
+    let mut arrived = 0;
+    loop {
+        arrived = (arrived + piece).min(bytes.len());
+        let complete = arrived == bytes.len();
+        let Some(mut reader) = arriving.reader(&bytes[..arrived], complete)? else {
+            continue;
+        };
+        while !reader.read(5_000)? {}
+        if complete {
+            return reader.finish();
+        }
+        arriving.set_aside(reader);
+    }
+}

@@ -7,7 +7,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::Blob;
 
 use crate::data::{
-    ArrivingCsv, CsvReader, DataError, Dataset, IdxFile, inflate_if_gzip, is_idx, parse_idx,
+    ArrivingCsv, CsvReader, DataError, Dataset, IdxFile, inflate_if_gzip, is_gzip, is_idx,
+    parse_idx,
 };
 use crate::saved::is_model_file;
 
@@ -90,7 +91,7 @@ pub async fn read(name: &str, content: &JsValue) -> Result<NamedBytes, String> {
 /// Whether `start`, a file's first bytes, can only be a CSV (the engine's other files are
 /// gzip, IDX and model files, each recognised by its first bytes).
 fn is_plain_csv(start: &[u8]) -> bool {
-    !start.starts_with(&[0x1f, 0x8b]) && !is_idx(start) && !is_model_file(start)
+    !is_gzip(start) && !is_idx(start) && !is_model_file(start)
 }
 
 /// Reads the lines of `arrived` that `arriving` has not read, the progress bar out of the
