@@ -142,15 +142,19 @@ impl<'a> CsvReader<'a> {
     /// Reads rows until about `max_bytes` more are read; true once the whole file is.
     pub fn read(&mut self, max_bytes: usize) -> Result<bool, DataError> {
         let stop_at = self.lines.position.saturating_add(max_bytes);
+        let mut row = [0u8; IMAGE_PIXELS];
         while self.lines.position < stop_at {
-            let Some((number, line)) = self.lines.next_non_blank() else {
-                return Ok(true);
-            };
-            let row_start = self.pixels.len();
-            let label = match parse_row_fast(line, self.layout, &mut self.pixels) {
-                Some(label) => label,
+            let rest = &self.lines.text[self.lines.position..];
+            let label = match parse_row_fast(rest, self.layout, &mut row) {
+                Some((label, consumed)) => {
+                    self.lines.skip(consumed);
+                    self.pixels.extend_from_slice(&row);
+                    label
+                }
                 None => {
-                    self.pixels.truncate(row_start);
+                    let Some((number, line)) = self.lines.next_non_blank() else {
+                        return Ok(true);
+                    };
                     parse_row_lenient(line, number, self.layout, &mut self.pixels)?
                 }
             };
@@ -300,6 +304,12 @@ impl<'a> Lines<'a> {
         line.as_ptr() as usize - self.text.as_ptr() as usize
     }
 
+    /// Moves past one line of `bytes` bytes, its line end included.
+    fn skip(&mut self, bytes: usize) {
+        self.position += bytes;
+        self.number += 1;
+    }
+
     /// Makes `line_number`, starting at byte `position`, the next line returned.
     fn rewind_to(&mut self, line_number: usize, position: usize) {
         self.position = position;
@@ -374,40 +384,82 @@ fn numeric_layout(columns: usize, line: usize) -> Result<Layout, DataError> {
     }
 }
 
-/// Digits and commas only, every value in range: appends the pixels and returns the label.
-/// `None` means "not sure": the caller re-reads the row leniently.
+/// The row at the start of `rest` when it is digits and commas only, every value in range and
+/// no more than three digits: its pixels into `row`, and its label and length with its line end.
+/// It reads the bytes once, finding the line end as it goes. `None` means "not sure" (a blank
+/// line, spaces, quotes, a bad value): the caller re-reads the line leniently, which accepts
+/// it or says what is wrong, so this path never decides an error.
 #[inline]
-fn parse_row_fast(line: &[u8], layout: Layout, pixels: &mut Vec<u8>) -> Option<Option<u8>> {
+fn parse_row_fast(
+    rest: &[u8],
+    layout: Layout,
+    row: &mut [u8; IMAGE_PIXELS],
+) -> Option<(Option<u8>, usize)> {
     let label_column = layout.label_column.unwrap_or(usize::MAX);
     let mut label = None;
-    let mut column = 0;
-    let mut value: u32 = 0;
-    let mut digits = 0;
-    for &byte in line.iter().chain(std::iter::once(&b',')) {
-        let digit = byte.wrapping_sub(b'0');
-        if digit < 10 {
-            value = value * 10 + digit as u32;
-            digits += 1;
-        } else if byte == b',' {
-            if digits == 0 || digits > 3 || value > 255 {
+    let mut filled = 0;
+    let mut at = 0;
+    for column in 0..layout.columns {
+        let (value, digits, after) = number_at(rest, at)?;
+        at += digits;
+        if column == label_column {
+            if value > 9 {
                 return None;
             }
-            if column == label_column {
-                if value > 9 {
-                    return None;
-                }
-                label = Some(value as u8);
-            } else {
-                pixels.push(value as u8);
-            }
-            column += 1;
-            value = 0;
-            digits = 0;
+            label = Some(value as u8);
         } else {
-            return None;
+            *row.get_mut(filled)? = u8::try_from(value).ok()?;
+            filled += 1;
+        }
+        if column + 1 < layout.columns {
+            if after != Some(b',') {
+                return None;
+            }
+            at += 1;
         }
     }
-    (column == layout.columns).then_some(label)
+    // The line ends here: `\n`, `\r\n`, or the end of the text, with or without a `\r`.
+    let line_end = match &rest[at..] {
+        [] => 0,
+        [b'\n', ..] => 1,
+        [b'\r'] => 1,
+        [b'\r', b'\n', ..] => 2,
+        _ => return None,
+    };
+    (filled == IMAGE_PIXELS).then_some((label, at + line_end))
+}
+
+/// The one to three digits at `at` as a number, how many digits, and the byte after them (if
+/// any); `None` if no digit is there. Most values and their comma fit in the next four bytes,
+/// which are then read with one bounds check.
+#[inline(always)]
+fn number_at(text: &[u8], at: usize) -> Option<(u32, usize, Option<u8>)> {
+    let digit = |byte: u8| {
+        Some(byte.wrapping_sub(b'0'))
+            .filter(|&d| d < 10)
+            .map(u32::from)
+    };
+    if let Some(&[first, second, third, fourth]) = text.get(at..at + 4) {
+        let a = digit(first)?;
+        let Some(b) = digit(second) else {
+            return Some((a, 1, Some(second)));
+        };
+        let Some(c) = digit(third) else {
+            return Some((a * 10 + b, 2, Some(third)));
+        };
+        return Some((a * 100 + b * 10 + c, 3, Some(fourth)));
+    }
+    // The last few bytes of the text.
+    let mut value = 0;
+    let mut digits = 0;
+    while digits < 3 {
+        match text.get(at + digits).and_then(|&byte| digit(byte)) {
+            Some(d) => value = value * 10 + d,
+            None => break,
+        }
+        digits += 1;
+    }
+    (digits > 0).then(|| (value, digits, text.get(at + digits).copied()))
 }
 
 /// Accepts spaces and quotes around values; otherwise says what is wrong and where.
@@ -487,12 +539,108 @@ mod tests {
             columns: 785,
             label_column: Some(0),
         };
-        let (mut fast, mut lenient) = (Vec::new(), Vec::new());
-        let a = parse_row_fast(line.as_bytes(), layout, &mut fast);
+        let (mut fast, mut lenient) = ([0; IMAGE_PIXELS], Vec::new());
+        let text = format!("{line}\nnext");
+        let a = parse_row_fast(text.as_bytes(), layout, &mut fast);
         let b = parse_row_lenient(line.as_bytes(), 1, layout, &mut lenient).unwrap();
-        assert_eq!(a, Some(b));
-        assert_eq!(fast, lenient);
-        assert_eq!(fast, vec![200; IMAGE_PIXELS]);
+        assert_eq!(a, Some((b, line.len() + 1)));
+        assert_eq!(fast.to_vec(), lenient);
+        assert_eq!(lenient, vec![200; IMAGE_PIXELS]);
+    }
+
+    /// Every row through the lenient reader alone: what the fast path must agree with.
+    fn read_leniently(text: &[u8]) -> Result<Dataset, DataError> {
+        let mut reader = CsvReader::new(text)?;
+        while let Some((number, line)) = reader.lines.next_non_blank() {
+            let label = parse_row_lenient(line, number, reader.layout, &mut reader.pixels)?;
+            if let (Some(labels), Some(label)) = (reader.labels.as_mut(), label) {
+                labels.push(label);
+            }
+        }
+        reader.finish()
+    }
+
+    /// Files with one odd row (a value, a line end, a column too many or too few) between two
+    /// clean ones, in each layout: the fast path takes only rows the lenient reader reads the
+    /// same way, so every file gives the same images or the same error either way.
+    #[test]
+    fn the_fast_path_reads_every_row_as_the_lenient_reader_does() {
+        let values = [
+            "7", "07", "007", "0007", "255", "256", "999", "1000", " 7", "7 ", "\"7\"", "", "-1",
+            "+7", "7.0", "1e2", "x",
+        ];
+        let labels = ["0", "9", "09", "10", " 3", "\"3\"", ""];
+        let ends = [
+            "\n", "\r\n", "\r\r\n", "\r", ",\n", "\n\n", "\n \n", "\n\r\n",
+        ];
+        let label_at_five = {
+            let mut names: Vec<String> = (1..=IMAGE_PIXELS).map(|i| format!("pixel{i}")).collect();
+            names.insert(5, "label".into());
+            names.join(",")
+        };
+        let layouts: [(Option<&str>, Option<usize>); 4] = [
+            (None, Some(0)),
+            (Some("label"), Some(0)),
+            (Some(&label_at_five), Some(5)),
+            (None, None),
+        ];
+        let checked = |text: String| {
+            let fast = CsvReader::new(text.as_bytes()).and_then(CsvReader::read_to_end);
+            assert_eq!(fast, read_leniently(text.as_bytes()), "{text:?}");
+        };
+        for (header, label_column) in layouts {
+            let fields = |label: &str, value: &str, at: usize| {
+                let mut fields = vec!["12".to_string(); IMAGE_PIXELS];
+                fields[at] = value.to_string();
+                if let Some(column) = label_column {
+                    fields.insert(column, label.to_string());
+                }
+                fields
+            };
+            let clean = fields("1", "12", 0).join(",");
+            let header = header.map_or(String::new(), |h| {
+                if h == "label" {
+                    let names = (1..=IMAGE_PIXELS).map(|i| format!("pixel{i}"));
+                    std::iter::once("label".to_string())
+                        .chain(names)
+                        .collect::<Vec<_>>()
+                        .join(",")
+                        + "\n"
+                } else {
+                    format!("{h}\n")
+                }
+            });
+            for at in [0, 400, IMAGE_PIXELS - 1] {
+                for value in values {
+                    checked(format!(
+                        "{header}{clean}\n{}\n{clean}\n",
+                        fields("2", value, at).join(",")
+                    ));
+                }
+            }
+            if label_column.is_some() {
+                for label in labels {
+                    checked(format!(
+                        "{header}{clean}\n{}\n{clean}",
+                        fields(label, "3", 0).join(",")
+                    ));
+                }
+            }
+            // A bad row after the odd line end: its error's line number counts the lines.
+            let bad = fields("5", "256", 7).join(",");
+            for end in ends {
+                checked(format!("{header}{clean}{end}{clean}{end}"));
+                checked(format!("{header}{clean}\n{clean}{end}{clean}"));
+                checked(format!("{header}{clean}{end}{clean}{end}{bad}\n"));
+            }
+            let mut short = fields("4", "5", 0);
+            short.pop();
+            let mut long = fields("4", "5", 0);
+            long.push("5".into());
+            for odd in [short, long] {
+                checked(format!("{header}{clean}\n{}\n{clean}\n", odd.join(",")));
+            }
+        }
     }
 
     #[test]
