@@ -55,3 +55,4 @@ for (const [build, r] of Object.entries(runs)) {
   const phase = (times) => (times.length ? median(times).toFixed(0) : "overlapped");
   console.log(`| ${build} | ${phase(r.read)} | ${phase(r.parse)} | ${median(r.total).toFixed(0)} |`);
 }
+for (const [build, r] of Object.entries(runs)) console.log(`${build}, per round (ms): ${r.total.map((t) => t.toFixed(0)).join(" / ")}`);
