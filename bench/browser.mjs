@@ -98,12 +98,13 @@ const jobs = [
   ["TF.js cpu", () => tfjsTrain("cpu")],
 ];
 const ONLY = process.env.ONLY;
-// One untimed tab of each page first. A fresh Chromium's first tab shares the two cores with
-// its GPU process starting SwiftShader (which TF.js's webgl needs here), and that one-time cost
-// would go to whichever run came first: the page's parse took 1.2-1.3 s in that tab and
-// 0.7-0.8 s in the others, or in a first tab without --enable-unsafe-swiftshader (BENCHMARKS.md).
+// One untimed tab of each page first, the page reading train.csv once. The first run after
+// Chromium starts, or after this machine has idled a minute, is slower (SwiftShader starting in
+// the GPU process, which TF.js's webgl needs here; cold caches), and that one-time cost would
+// go to whichever run came first, always the page's parse: 1.2-1.4 s against 0.7-0.8 s in the
+// later rounds (BENCHMARKS.md, fifth 2026-12-04 round).
 log("warm-up: one untimed tab of each page ...");
-await inTab(app.url + "?backend=cpu", async (page) => (await atelierReady(page), {}));
+await inTab(app.url + "?backend=cpu", async (page) => (await atelierReady(page), await readCsv(page, fullCsv, 60000), {}));
 await inTab(peers.url + "peers/index.html", async () => ({}));
 for (let round = 1; round <= ROUNDS; round++) {
   for (const [name, job] of jobs.filter(([name]) => !ONLY || name.toLowerCase().includes(ONLY))) {
