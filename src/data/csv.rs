@@ -412,7 +412,7 @@ fn parse_row_fast(
             filled += 1;
         }
         if column + 1 < layout.columns {
-            if after != Some(b',') {
+            if after != b',' {
                 return None;
             }
             at += 1;
@@ -429,37 +429,34 @@ fn parse_row_fast(
     (filled == IMAGE_PIXELS).then_some((label, at + line_end))
 }
 
-/// The one to three digits at `at` as a number, how many digits, and the byte after them (if
-/// any); `None` if no digit is there. Most values and their comma fit in the next four bytes,
-/// which are then read with one bounds check.
+/// The one to three digits at `at` as a number, how many digits, and the byte after them (a
+/// `\n` past the end of the text); `None` if no digit is there. A value and its separator fit
+/// in the next four bytes, read with one bounds check; the text's last few bytes are padded
+/// with line ends.
 #[inline(always)]
-fn number_at(text: &[u8], at: usize) -> Option<(u32, usize, Option<u8>)> {
+fn number_at(text: &[u8], at: usize) -> Option<(u32, usize, u8)> {
     let digit = |byte: u8| {
         Some(byte.wrapping_sub(b'0'))
             .filter(|&d| d < 10)
             .map(u32::from)
     };
-    if let Some(&[first, second, third, fourth]) = text.get(at..at + 4) {
-        let a = digit(first)?;
-        let Some(b) = digit(second) else {
-            return Some((a, 1, Some(second)));
-        };
-        let Some(c) = digit(third) else {
-            return Some((a * 10 + b, 2, Some(third)));
-        };
-        return Some((a * 100 + b * 10 + c, 3, Some(fourth)));
-    }
-    // The last few bytes of the text.
-    let mut value = 0;
-    let mut digits = 0;
-    while digits < 3 {
-        match text.get(at + digits).and_then(|&byte| digit(byte)) {
-            Some(d) => value = value * 10 + d,
-            None => break,
+    let [first, second, third, fourth] = match text.get(at..at + 4) {
+        Some(&[first, second, third, fourth]) => [first, second, third, fourth],
+        _ => {
+            let rest = text.get(at..).unwrap_or_default();
+            let mut padded = [b'\n'; 4];
+            padded[..rest.len()].copy_from_slice(rest);
+            padded
         }
-        digits += 1;
-    }
-    (digits > 0).then(|| (value, digits, text.get(at + digits).copied()))
+    };
+    let a = digit(first)?;
+    let Some(b) = digit(second) else {
+        return Some((a, 1, second));
+    };
+    let Some(c) = digit(third) else {
+        return Some((a * 10 + b, 2, third));
+    };
+    Some((a * 100 + b * 10 + c, 3, fourth))
 }
 
 /// Accepts spaces and quotes around values; otherwise says what is wrong and where.
