@@ -4,6 +4,8 @@
 #   scripts/setup.sh test   the same, plus Chromium and fonts for the tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Where `cargo install` puts Trunk and wasm-bindgen: first on PATH, whatever else is there.
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
 TRUNK_VERSION=0.21.14
 WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen pin in Cargo.toml
@@ -28,15 +30,20 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown
 fi
 
+# Every crate any build needs, for every target in Cargo.lock (wasm32's included): the builds
+# run with --offline so that Trunk never downloads tools, and cargo inherits that flag.
+say "cargo fetch (every crate the builds need; about a minute from an empty cache)"
+cargo fetch --locked
+
 if ! trunk --version 2>/dev/null | grep -qF "$TRUNK_VERSION"; then
   say "cargo install trunk $TRUNK_VERSION (about 10 minutes on 2 cores)"
-  cargo install --quiet --locked trunk --version "$TRUNK_VERSION"
+  cargo install --locked trunk --version "$TRUNK_VERSION"
 fi
 
 if ! wasm-bindgen --version 2>/dev/null | grep -qF "$WASM_BINDGEN_VERSION"; then
   say "cargo install wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   # Not --locked: its lockfile names a webpki-roots release the registry does not serve.
-  cargo install --quiet wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
 if ! node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 132' \
