@@ -26,8 +26,9 @@ while IFS= read -r line; do
     *"success"*) first_build=ok ;;
     *"❌"* | *"error from build pipeline"* | *"error from HTML pipeline"*)
       first_build=failed
-      # The lines that explain the error follow at once; show them, then stop.
-      while IFS= read -r -t 2 line; do printf '%s\n' "$line"; done
+      # The lines that explain the error follow at once; show them (not the server's
+      # announcement after them), then stop.
+      while IFS= read -r -t 2 line && [[ "$line" != *"📡"* ]]; do printf '%s\n' "$line"; done
       echo "scripts/serve.sh: the build failed (above); nothing is served" >&2
       exit 1
       ;;
