@@ -10,33 +10,40 @@ export PATH="$PWD/node_modules/.bin:${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 step() { printf '\n\033[1m== %s\033[0m  (%dm%02ds in)\n' "$*" $((SECONDS / 60)) $((SECONDS % 60)); }
 
 step "format"
-cargo fmt --check
+cargo fmt --all --check
+
+step "layers: no import cycle between the modules of any crate"
+python3 scripts/check-layers.py
 
 step "lint (native, all targets)"
-cargo clippy --release --all-targets -- -D warnings
+cargo clippy --release --workspace --all-targets -- -D warnings
 
-step "lint (browser: wasm32 library, page and both engine workers)"
-cargo clippy --release --target wasm32-unknown-unknown --lib --bin atelier-web --bin atelier-worker \
-  --features web,gpu -- -D warnings
-cargo clippy --release --target wasm32-unknown-unknown --lib --bin atelier-worker-cpu \
-  --features web -- -D warnings
-# The page as Trunk builds it: without the engine (no Burn in its wasm).
-cargo clippy --release --target wasm32-unknown-unknown --lib --bin atelier-web \
-  --no-default-features --features web -- -D warnings
+step "lint (browser: the page, and both engine workers)"
+cargo clippy --release --target wasm32-unknown-unknown -p atelier -p atelier-browser -- -D warnings
+cargo clippy --release --target wasm32-unknown-unknown -p atelier-worker --features gpu -- -D warnings
+cargo clippy --release --target wasm32-unknown-unknown -p atelier-worker -- -D warnings
+
+step "the page's WebAssembly carries no Burn (by its dependencies, no feature flag)"
+page_crates=$(cargo tree -p atelier --target wasm32-unknown-unknown -e normal --prefix none -f '{p}')
+if grep -E '^(burn|cubecl|cubek|wgpu)' <<< "$page_crates"; then
+  echo "the page (package atelier) depends on Burn's crates above: only crates/worker may" >&2
+  exit 1
+fi
 
 step "the browser's engines carry no on-disk autotune cache"
 # cubecl's `persistence` feature (a default of its crates) compiles an SQL engine, Turso, into
-# the WebGPU engine: 37% of its download, for a cache a browser cannot open. Cargo.toml turns it
-# off for wasm32; a dependency that turns a crate's defaults back on would bring it back.
-wasm_features=$(cargo tree --target wasm32-unknown-unknown --features web,gpu -e normal \
+# the WebGPU engine: 37% of its download, for a cache a browser cannot open. crates/engine's
+# Cargo.toml turns it off for wasm32; a dependency that turns a crate's defaults back on would
+# bring it back.
+wasm_features=$(cargo tree -p atelier-worker --target wasm32-unknown-unknown --features gpu -e normal \
   --prefix none -f '{p} [{f}]')
 if grep -E '^turso|persistence' <<< "$wasm_features"; then
-  echo "the wasm32 build has cubecl's persistence (Turso) again: see Cargo.toml's burn entries" >&2
+  echo "the wasm32 build has cubecl's persistence (Turso) again: see crates/engine/Cargo.toml's burn entries" >&2
   exit 1
 fi
 
 step "native tests on real Fashion-MNIST"
-cargo test --release
+cargo test --release --workspace
 
 step "build the app for the browser tests (release; wasm-opt -Oz on all but the WebGPU engine)"
 # index.html as shipped, except that the WebGPU engine skips wasm-opt: npm's wasm-opt is itself

@@ -10,8 +10,13 @@ importScripts("./store.js");
 const early = [];
 self.onmessage = (event) => early.push(event);
 
+// The backend is the worker's choice alone, made here once from the page's address (which the
+// page hands on as it is): `?backend=cpu` asks for the CPU. The engine reads it back as
+// `atelierForceCpu` to say why it runs where it runs.
+self.atelierForceCpu = new URL(self.location.href).searchParams.get("backend") === "cpu";
+
 async function engineName() {
-  if (new URL(self.location.href).searchParams.get("backend") === "cpu") return "atelier-worker-cpu";
+  if (self.atelierForceCpu) return "atelier-worker-cpu";
   return (await self.atelierAdapterName()) ? "atelier-worker" : "atelier-worker-cpu";
 }
 
@@ -24,5 +29,7 @@ engineName()
     for (const event of early.splice(0)) self.onmessage(event);
   })
   .catch((error) => {
-    self.postMessage(JSON.stringify({ type: "failed", message: `The engine could not start: ${error}` }));
+    // The envelope of crates/browser/src/protocol/envelope.rs, with a `failed` reply.
+    const reply = { type: "failed", message: `The engine could not start: ${error}` };
+    self.postMessage({ json: JSON.stringify(reply) });
   });

@@ -1,8 +1,8 @@
-"""Rewrites a copy of Atelier's Cargo.toml so that the native command line gets the browser
+"""Rewrites a copy of the engine's Cargo.toml (crates/engine) so that the native command line gets the browser
 WebGPU engine's Burn features: Burn without its default features (no on-disk autotune cache,
 which the browser has not either) and burn-wgpu with exactly the features given.
 
-    python3 engine_features.py COPY/Cargo.toml std,autotune,fusion
+    python3 bench/device/engine_features.py COPY/crates/engine/Cargo.toml std,autotune,fusion
 
 bench/device/prepare.sh builds the command line twice this way, with and without `autotune`,
 so that a real GPU can say which the WebGPU engine should ship. Fails loudly when Cargo.toml no
@@ -11,8 +11,8 @@ longer has the lines it rewrites.
 import sys
 
 NATIVE = "[target.'cfg(not(target_arch = \"wasm32\"))'.dependencies]"
-NATIVE_BURN = 'burn = { version = "=0.22.1", features = ["default"], optional = true }'
-X86_BURN = 'burn = { version = "=0.22.1", features = ["x86-v4"], optional = true }'
+NATIVE_BURN = 'burn = { version = "=0.22.1", features = ["default"] }'
+X86_BURN = 'burn = { version = "=0.22.1", features = ["x86-v4"] }'
 
 
 def rewrite(text, wgpu_features):
@@ -23,13 +23,13 @@ def rewrite(text, wgpu_features):
     # The browser's CPU-backend features (wasm32 section); `default` would bring autotune back.
     text = text.replace(
         NATIVE_BURN,
-        'burn = { version = "=0.22.1", default-features = false, features = ["simd", "rayon"], optional = true }\n'
+        'burn = { version = "=0.22.1", default-features = false, features = ["simd", "rayon"] }\n'
         f'burn-wgpu = {{ version = "=0.22.1", default-features = false, features = [{features}], optional = true }}',
     )
     # A second entry without `default-features = false` would switch the defaults on again.
     return text.replace(
         X86_BURN,
-        'burn = { version = "=0.22.1", default-features = false, features = ["x86-v4"], optional = true }',
+        'burn = { version = "=0.22.1", default-features = false, features = ["x86-v4"] }',
     )
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares the device machine's one check (bench/device/run.sh) here, because that machine has
 # no network, no Rust, no Node and no browser: two builds of the command line with the browser
-# WebGPU engine's Burn features, with and without autotune (the open question in BENCHMARKS.md),
+# WebGPU engine's Burn features, with and without autotune (BENCHMARKS.md, "Autotune"),
 # compressed, the Fashion-MNIST IDX files, Keras's wheels (the peer there trains through the
 # machine's PyTorch), and the Vulkan loader's Debian packages
 # (.library/device/README.md). Everything goes into .device/ and .gl/, both git-ignored, which
@@ -15,7 +15,7 @@ cd "$(dirname "$0")/../.."
 REPO=$PWD
 DEV=.device
 DATA=/usr/share/datasets/fashion-mnist
-KERAS_VERSION=3.15.1   # the Keras that bench/native.sh's tensorflow-cpu brings
+KERAS_VERSION=3.15.1   # the Keras that bench/harness/native.sh's tensorflow-cpu brings
 mkdir -p "$DEV" .gl
 
 # libvulkan1 and friends for amd64, as the device README says: the machine has the NVIDIA
@@ -34,16 +34,16 @@ for variant in tuned untuned; do
   esac
   copy=/tmp/atelier-device-$variant
   rm -rf "$copy" && mkdir -p "$copy"
-  cp -r Cargo.toml Cargo.lock src "$copy/"
-  python3 bench/device/engine_features.py "$copy/Cargo.toml" "$features"
+  cp -r Cargo.toml Cargo.lock src crates "$copy/"
+  python3 bench/device/engine_features.py "$copy/crates/engine/Cargo.toml" "$features"
   # The build must have autotune exactly when asked for, or the comparison means nothing.
-  has_autotune=$(cargo tree --manifest-path "$copy/Cargo.toml" --features gpu -e features -i burn-wgpu \
+  has_autotune=$(cargo tree --manifest-path "$copy/Cargo.toml" -p atelier-cli --features gpu -e features -i burn-wgpu \
     | grep -c 'burn-wgpu feature "autotune"' || true)
   case $variant:$has_autotune in
     tuned:0 | untuned:[1-9]*) echo "prepare.sh: $variant build has autotune=$has_autotune" >&2; exit 1 ;;
   esac
   echo "building the $variant command line (burn-wgpu: $features) ..." >&2
-  CARGO_TARGET_DIR=$REPO/target cargo build --release --quiet --features gpu --bin atelier \
+  CARGO_TARGET_DIR=$REPO/target cargo build --release --quiet -p atelier-cli --features gpu --bin atelier \
     --manifest-path "$copy/Cargo.toml"
   strip -o "$DEV/atelier-$variant" target/release/atelier
   xz -T0 -6 -f "$DEV/atelier-$variant"

@@ -81,14 +81,14 @@ run() {
 }
 
 # keras MODEL BATCH ROUND: the same training in Keras 3 on the same GPU, through the machine's
-# PyTorch (bench/keras_bench.py; its epochs' seconds leave the validation pass out).
+# PyTorch (bench/harness/keras_bench.py; its epochs' seconds leave the validation pass out).
 keras() {
   local model=$1 batch=$2 round=$3
   [ -n "$KERAS_SITE" ] || return 0
   within_budget "keras cuda $model batch $batch round $round" || return 0
   local out status
   out=$(KERAS_BACKEND=${KERAS_BACKEND:-torch} FASHION_MNIST=.device PYTHONPATH=$KERAS_SITE \
-    timeout "$RUN_TIMEOUT" "${PYTHON:-python3}" bench/keras_bench.py --model "$model" \
+    timeout "$RUN_TIMEOUT" "${PYTHON:-python3}" bench/harness/keras_bench.py --model "$model" \
     --limit "$LIMIT" --batch-size "$batch" --epochs "$EPOCHS" 2> >(tee -a "$LOG" >&2))
   status=$?
   say "$out"

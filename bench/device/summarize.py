@@ -3,7 +3,7 @@
 the later epochs' training images/s, medians over rounds; then, per round (side by side, so they
 hold on a noisy machine), the untuned/tuned ratios and Atelier (as shipped) against Keras.
 
-    python3 summarize.py bench-out/device/device.jsonl
+    python3 bench/device/summarize.py bench-out/device/device.jsonl
 """
 import json
 import statistics

@@ -1,0 +1,273 @@
+use std::io::Write;
+
+use atelier_core::data::{Augmentation, Dataset};
+use atelier_core::eval::{PredictionsLayout, predictions_csv};
+use atelier_core::saved::SavedModel;
+use atelier_core::train::{
+    LossKind, LrSchedule, OptimizerKind, TrainConfig, TrainControl, TrainEvent,
+};
+use atelier_engine::SavedNetwork;
+use atelier_engine::burn::prelude::Device;
+use atelier_engine::{TrainHost, train_from};
+use atelier_engine::{evaluate, predict};
+
+use crate::args::Args;
+use crate::files;
+use crate::threads;
+
+const OPTIONS: &[&str] = &[
+    "train",
+    "test",
+    "model",
+    "epochs",
+    "batch-size",
+    "learning-rate",
+    "optimizer",
+    "loss",
+    "momentum",
+    "schedule",
+    "weight-decay",
+    "seed",
+    "val-split",
+    "limit",
+    "predictions",
+    "device",
+    "model-file",
+    "save-model",
+    "translate",
+    "erase",
+    "early-stopping",
+];
+
+/// Prints progress: a line per epoch, or JSON objects on stdout with `--json`.
+struct ConsoleHost {
+    json: bool,
+    epochs: usize,
+}
+
+impl TrainHost for ConsoleHost {
+    fn emit(&mut self, event: TrainEvent) {
+        match event {
+            TrainEvent::Started {
+                train_images,
+                validation_images,
+                batches_per_epoch,
+            } => eprintln!(
+                "training on {train_images} images, validating on {validation_images}, {batches_per_epoch} batches per epoch"
+            ),
+            TrainEvent::Epoch(m) if self.json => {
+                let line = serde_json::json!({
+                    "epoch": m.epoch,
+                    "train_loss": m.train_loss,
+                    "val_loss": m.val_loss,
+                    "val_accuracy": m.val_accuracy,
+                    "images_per_second": m.images_per_second,
+                    "seconds": m.seconds,
+                });
+                println!("{line}");
+                let _ = std::io::stdout().flush();
+            }
+            TrainEvent::Epoch(m) => println!(
+                "epoch {}/{}: train loss {:.4}, val loss {}, val accuracy {}, {:.0} images/s, {:.1} s",
+                m.epoch,
+                self.epochs,
+                m.train_loss,
+                m.val_loss.map_or("-".into(), |v| format!("{v:.4}")),
+                m.val_accuracy.map_or("-".into(), |v| format!("{v:.4}")),
+                m.images_per_second,
+                m.seconds
+            ),
+            TrainEvent::Finished { stopped: true, .. } => eprintln!("stopped"),
+            _ => {}
+        }
+    }
+
+    async fn sleep(&mut self, milliseconds: u32) {
+        if milliseconds > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(milliseconds.into()));
+        }
+    }
+}
+
+pub fn device(name: &str) -> Result<Device, String> {
+    match name {
+        "cpu" => Ok(Device::flex()),
+        #[cfg(feature = "gpu")]
+        "wgpu" => {
+            let device = Device::wgpu_options()
+                .init()
+                .map_err(|e| format!("no wgpu device: {e:?}"))?;
+            eprintln!("wgpu adapter: {}", wgpu_adapter());
+            Ok(device)
+        }
+        #[cfg(not(feature = "gpu"))]
+        "wgpu" => Err("this build has no wgpu backend: rebuild with --features gpu".into()),
+        other => Err(format!("unknown device {other:?}: choose cpu or wgpu")),
+    }
+}
+
+/// The adapter Burn's default wgpu device asks for (the high-performance one), named in the
+/// log so that a run on a software renderer (llvmpipe, lavapipe) is not mistaken for a GPU's.
+#[cfg(feature = "gpu")]
+fn wgpu_adapter() -> String {
+    use atelier_engine::burn::tensor::wgpu::wgpu;
+    let instance = wgpu::Instance::default();
+    let request = instance.request_adapter(&wgpu::RequestAdapterOptions {
+        power_preference: wgpu::PowerPreference::HighPerformance,
+        ..Default::default()
+    });
+    match pollster::block_on(request) {
+        Ok(adapter) => {
+            let info = adapter.get_info();
+            format!("{} ({:?}, {:?})", info.name, info.backend, info.device_type)
+        }
+        Err(e) => format!("unknown ({e})"),
+    }
+}
+
+/// `atelier train ...`.
+pub fn run(raw: &[String]) -> Result<(), String> {
+    let args = Args::parse(raw, OPTIONS, &["json", "with-ids", "flip"])?;
+    let train_path = args
+        .get("train")
+        .ok_or("atelier train needs --train FILE")?;
+    let mut data = files::dataset(train_path)?;
+    if let Some(limit) = args.get("limit") {
+        let limit: usize = limit
+            .parse()
+            .map_err(|_| format!("--limit: {limit:?} is not a number"))?;
+        data = data.truncated(limit);
+    }
+    let test = args.get("test").map(files::dataset).transpose()?;
+    let start = args.get("model-file").map(files::saved_model).transpose()?;
+    let architecture = match (&start, args.get("model")) {
+        (Some(_), Some(_)) => {
+            return Err(
+                "give --model or --model-file, not both: a model file brings its own layers".into(),
+            );
+        }
+        (Some(saved), None) => saved.settings.model.clone(),
+        (None, name) => files::model_spec(name.unwrap_or("default"))?,
+    };
+
+    let config = TrainConfig::new(architecture)
+        .with_epochs(args.parsed("epochs", 5)?)
+        .with_batch_size(args.parsed("batch-size", 32)?)
+        .with_learning_rate(args.parsed("learning-rate", 1e-3)?)
+        .with_optimizer(args.parsed::<OptimizerKind>("optimizer", OptimizerKind::Adam)?)
+        .with_loss(args.parsed::<LossKind>("loss", LossKind::CrossEntropy)?)
+        .with_schedule(args.parsed::<LrSchedule>("schedule", LrSchedule::Constant)?)
+        .with_momentum(args.parsed("momentum", 0.9)?)
+        .with_weight_decay(args.parsed("weight-decay", 0.0)?)
+        .with_seed(args.parsed("seed", 12345)?)
+        .with_validation_split(args.parsed("val-split", 0.2)?)
+        .with_augmentation(augmentation(&args)?)
+        .with_early_stopping(
+            args.get("early-stopping")
+                .map(str::parse)
+                .transpose()
+                .map_err(|_| "--early-stopping: give the patience in epochs, e.g. 3".to_string())?,
+        );
+    let device = device(args.get("device").unwrap_or("cpu"))?;
+    if device == Device::flex() {
+        let threads = threads::choose_for(&config.model, config.batch_size);
+        let s = if threads == 1 { "" } else { "s" };
+        eprintln!("CPU backend: {threads} thread{s}");
+    }
+    let json = args.switch("json");
+    let mut host = ConsoleHost {
+        json,
+        epochs: config.epochs,
+    };
+    let trained = threads::block_on(train_from(
+        start.as_ref().map(|saved| &saved.weights),
+        &config,
+        &data,
+        &device,
+        &TrainControl::new(),
+        &mut host,
+    ))
+    .map_err(|e| e.to_string())?;
+
+    let test_accuracy = match &test {
+        Some(test) => write_predictions(&args, &trained.model, test, &device, json)?,
+        None => None,
+    };
+    if let Some(path) = args.get("save-model") {
+        let mut history = start.map(|saved| saved.history).unwrap_or_default();
+        history.continue_with(&trained.history);
+        let saved = threads::block_on(SavedModel::capture(
+            &trained.model,
+            ORIGIN,
+            &config,
+            &history,
+            test_accuracy,
+        ))
+        .map_err(|e| e.to_string())?;
+        let bytes = saved.to_bytes();
+        std::fs::write(path, &bytes).map_err(|e| format!("{path}: {e}"))?;
+        eprintln!("saved the model to {path} ({} bytes)", bytes.len());
+    }
+    Ok(())
+}
+
+/// `--translate N`, `--flip`, `--erase P`: none of them, no augmentation.
+fn augmentation(args: &Args) -> Result<Option<Augmentation>, String> {
+    let augmentation = Augmentation {
+        translate: args.parsed("translate", 0)?,
+        flip: args.switch("flip"),
+        erase: args.parsed("erase", 0.0)?,
+    };
+    Ok((!augmentation.is_off()).then_some(augmentation))
+}
+
+/// What a model file trained here says about where it came from.
+const ORIGIN: &str = "trained by the atelier command line";
+
+pub fn write_predictions(
+    args: &Args,
+    model: &atelier_engine::Network,
+    test: &Dataset,
+    device: &Device,
+    json: bool,
+) -> Result<Option<f32>, String> {
+    let path = args.get("predictions").unwrap_or("predictions.csv");
+    let layout = if args.switch("with-ids") {
+        PredictionsLayout::ImageIdLabel
+    } else {
+        PredictionsLayout::Label
+    };
+    // A labelled test set is evaluated, which predicts it too: one pass, not two.
+    let evaluation = if test.is_labelled() {
+        let all: Vec<usize> = (0..test.len()).collect();
+        Some(
+            threads::block_on(evaluate(model, test, &all, 256, Default::default(), device))
+                .map_err(|e| e.to_string())?,
+        )
+    } else {
+        None
+    };
+    let predictions = match &evaluation {
+        Some(evaluation) => evaluation.predictions.clone(),
+        None => threads::block_on(predict(model, test, 256, device)).map_err(|e| e.to_string())?,
+    };
+    std::fs::write(path, predictions_csv(&predictions, layout))
+        .map_err(|e| format!("{path}: {e}"))?;
+    eprintln!("wrote {} predictions to {path}", predictions.len());
+    if let Some(evaluation) = evaluation {
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({"test_accuracy": evaluation.accuracy, "test_loss": evaluation.loss, "test_images": test.len()})
+            );
+        } else {
+            println!(
+                "test accuracy: {:.4} ({} images)",
+                evaluation.accuracy,
+                test.len()
+            );
+        }
+        return Ok(Some(evaluation.accuracy));
+    }
+    Ok(None)
+}

@@ -1,0 +1,81 @@
+//! Which layout a file has: a header found by its names (`label` anywhere), or a count of
+//! numeric columns; and the field rules both readers share.
+
+use crate::data::{DataError, IMAGE_PIXELS};
+
+/// A UTF-8 byte order mark, which Excel writes at the start of a CSV.
+pub(super) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Where the label sits in each row, and how many columns a row has.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Layout {
+    pub(super) columns: usize,
+    pub(super) label_column: Option<usize>,
+}
+
+pub(super) fn split_fields(line: &[u8]) -> Vec<&[u8]> {
+    line.split(|&b| b == b',').collect()
+}
+
+/// Trims spaces and one pair of surrounding double quotes.
+pub(super) fn clean_field(field: &[u8]) -> &[u8] {
+    let field = field.trim_ascii();
+    field
+        .strip_prefix(b"\"")
+        .and_then(|f| f.strip_suffix(b"\""))
+        .map(<[u8]>::trim_ascii)
+        .unwrap_or(field)
+}
+
+pub(super) fn is_integer(field: &[u8]) -> bool {
+    let field = clean_field(field);
+    !field.is_empty() && field.iter().all(u8::is_ascii_digit)
+}
+
+/// A header is a first line whose fields are mostly not numbers, so that a data row with one
+/// bad value is still read as data (and its bad value reported).
+pub(super) fn looks_like_header(fields: &[&[u8]]) -> bool {
+    let numeric = fields.iter().filter(|f| is_integer(f)).count();
+    numeric * 2 < fields.len()
+}
+
+pub(super) fn header_layout(fields: &[&[u8]], line: usize) -> Result<Layout, DataError> {
+    let mut label_column = None;
+    for (index, field) in fields.iter().enumerate() {
+        if clean_field(field).eq_ignore_ascii_case(b"label") {
+            if label_column.is_some() {
+                return Err(DataError::DuplicateLabelColumn {
+                    line,
+                    column: index + 1,
+                });
+            }
+            label_column = Some(index);
+        }
+    }
+    match (fields.len(), label_column) {
+        (n, Some(_)) if n == IMAGE_PIXELS + 1 => Ok(Layout {
+            columns: n,
+            label_column,
+        }),
+        (n, None) if n == IMAGE_PIXELS => Ok(Layout {
+            columns: n,
+            label_column,
+        }),
+        (n, None) if n == IMAGE_PIXELS + 1 => Err(DataError::HeaderWithoutLabel { line }),
+        (found, _) => Err(DataError::UnknownLayout { line, found }),
+    }
+}
+
+pub(super) fn numeric_layout(columns: usize, line: usize) -> Result<Layout, DataError> {
+    match columns {
+        n if n == IMAGE_PIXELS => Ok(Layout {
+            columns: n,
+            label_column: None,
+        }),
+        n if n == IMAGE_PIXELS + 1 => Ok(Layout {
+            columns: n,
+            label_column: Some(0),
+        }),
+        found => Err(DataError::UnknownLayout { line, found }),
+    }
+}

@@ -1,0 +1,92 @@
+//! The three models a user starts from.
+
+use super::{Activation, LayerSpec, ModelSpec, Padding};
+
+/// Preset names, in the order the page lists them.
+pub const PRESET_NAMES: [&str; 3] = ["baseline", "alexnet", "default"];
+
+fn conv(filters: usize, kernel: usize, padding: Padding) -> LayerSpec {
+    LayerSpec::Conv2d {
+        filters,
+        kernel,
+        stride: 1,
+        padding,
+        activation: Activation::Relu,
+    }
+}
+
+fn dense(units: usize, activation: Activation) -> LayerSpec {
+    LayerSpec::Dense { units, activation }
+}
+
+fn max_pool(size: usize, stride: usize) -> LayerSpec {
+    LayerSpec::MaxPool {
+        size,
+        stride: Some(stride),
+    }
+}
+
+/// The model named `name` (`baseline`, `alexnet` or `default`).
+pub fn preset(name: &str) -> Option<ModelSpec> {
+    use Activation::{None, Relu};
+    use LayerSpec::{BatchNorm, Dropout, Flatten};
+    use Padding::{Same, Valid};
+    let layers = match name {
+        // The notebook's model: 433,454 parameters.
+        "baseline" => vec![
+            conv(10, 3, Valid),
+            Flatten,
+            dense(64, Relu),
+            dense(10, None),
+        ],
+        // The notebook's AlexNet-style benchmark: 61,750,530 parameters in Keras.
+        "alexnet" => vec![
+            conv(256, 5, Same),
+            BatchNorm,
+            max_pool(3, 2),
+            conv(384, 3, Same),
+            BatchNorm,
+            conv(384, 3, Same),
+            BatchNorm,
+            conv(256, 3, Same),
+            BatchNorm,
+            max_pool(3, 2),
+            Flatten,
+            dense(4096, Relu),
+            Dropout { rate: 0.5 },
+            dense(4096, Relu),
+            Dropout { rate: 0.5 },
+            dense(1000, Relu),
+            Dropout { rate: 0.5 },
+            dense(10, None),
+        ],
+        // Our recommendation: three conv blocks with batch-norm, a small dense head, dropout,
+        // trained with batch 64, Adam 1e-3 and the cosine schedule (its accuracy and cost:
+        // BENCHMARKS.md, "Accuracy of the presets").
+        "default" => vec![
+            conv(32, 3, Same),
+            BatchNorm,
+            max_pool(2, 2),
+            conv(64, 3, Same),
+            BatchNorm,
+            max_pool(2, 2),
+            conv(128, 3, Same),
+            BatchNorm,
+            max_pool(2, 2),
+            Flatten,
+            Dropout { rate: 0.3 },
+            dense(128, Relu),
+            Dropout { rate: 0.3 },
+            dense(10, None),
+        ],
+        _ => return Option::None,
+    };
+    Some(ModelSpec::new(layers))
+}
+
+/// The name of the preset `spec` is, if it is one.
+pub fn preset_name(spec: &ModelSpec) -> Option<&'static str> {
+    PRESET_NAMES
+        .into_iter()
+        .find(|name| preset(name).as_ref() == Some(spec))
+}

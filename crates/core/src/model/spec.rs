@@ -1,0 +1,427 @@
+//! A model as data: a list of layers that can be edited, saved as JSON and checked before any
+//! training.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::{IMAGE_SIDE, NUM_CLASSES};
+
+/// A non-linearity applied after a layer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Activation {
+    /// Identity: the layer's output as it is (the output layer's logits).
+    #[default]
+    None,
+    Relu,
+    Sigmoid,
+    Tanh,
+    Gelu,
+    /// Slope 0.01 below zero.
+    LeakyRelu,
+    /// Alpha 1.0.
+    Elu,
+}
+
+impl Activation {
+    fn name(self) -> &'static str {
+        match self {
+            Activation::None => "",
+            Activation::Relu => "relu",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Tanh => "tanh",
+            Activation::Gelu => "gelu",
+            Activation::LeakyRelu => "leaky-relu",
+            Activation::Elu => "elu",
+        }
+    }
+}
+
+/// Keras's two convolution paddings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Padding {
+    /// No padding: the image shrinks by `kernel - 1`.
+    #[default]
+    Valid,
+    /// Zero padding so that the output is `ceil(input / stride)`.
+    Same,
+}
+
+fn one() -> usize {
+    1
+}
+
+/// One layer. JSON: `{"type": "conv2d", "filters": 32, "kernel": 3, "padding": "same",
+/// "activation": "relu"}`, `{"type": "dense", "units": 10}`, ...
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum LayerSpec {
+    /// 2-D convolution with a square kernel.
+    Conv2d {
+        filters: usize,
+        kernel: usize,
+        #[serde(default = "one")]
+        stride: usize,
+        #[serde(default)]
+        padding: Padding,
+        #[serde(default)]
+        activation: Activation,
+    },
+    /// Max pooling over `size` x `size` windows (stride defaults to `size`).
+    MaxPool {
+        size: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stride: Option<usize>,
+    },
+    /// Average pooling over `size` x `size` windows (stride defaults to `size`).
+    AvgPool {
+        size: usize,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stride: Option<usize>,
+    },
+    /// Batch normalisation over channels (images) or features (flat).
+    BatchNorm,
+    /// Zeroes a `rate` share of values while training.
+    Dropout { rate: f64 },
+    /// Images to vectors.
+    Flatten,
+    /// Fully connected layer.
+    Dense {
+        units: usize,
+        #[serde(default)]
+        activation: Activation,
+    },
+}
+
+/// A whole model: layers in order, applied to `[n, 1, 28, 28]` images, ending in 10 logits.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ModelSpec {
+    /// The layers, first to last.
+    pub layers: Vec<LayerSpec>,
+}
+
+/// The shape of one image's activations after a layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Channels x height x width.
+    Image {
+        channels: usize,
+        height: usize,
+        width: usize,
+    },
+    /// A vector of features.
+    Flat(usize),
+}
+
+impl Shape {
+    /// The input: one grayscale 28x28 image.
+    pub const INPUT: Shape = Shape::Image {
+        channels: 1,
+        height: IMAGE_SIDE,
+        width: IMAGE_SIDE,
+    };
+
+    /// Values per image.
+    pub fn size(self) -> usize {
+        match self {
+            Shape::Image {
+                channels,
+                height,
+                width,
+            } => channels * height * width,
+            Shape::Flat(n) => n,
+        }
+    }
+
+    /// Channels of an image, features of a vector: what batch-norm normalises over.
+    pub fn features(self) -> usize {
+        match self {
+            Shape::Image { channels, .. } => channels,
+            Shape::Flat(n) => n,
+        }
+    }
+}
+
+impl fmt::Display for Shape {
+    /// Keras's order: height, width, channels.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Shape::Image {
+                channels,
+                height,
+                width,
+            } => write!(f, "({height}, {width}, {channels})"),
+            Shape::Flat(n) => write!(f, "({n})"),
+        }
+    }
+}
+
+/// Why a model cannot be built. `layer` is 1-based; 0 means the model as a whole.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpecError {
+    /// The layer at fault (1-based), or 0 for the whole model.
+    pub layer: usize,
+    /// What is wrong, in words.
+    pub message: String,
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.layer == 0 {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "layer {}: {}", self.layer, self.message)
+        }
+    }
+}
+
+impl std::error::Error for SpecError {}
+
+/// Output size of a window sliding over `input` (Keras's `valid` and `same`).
+fn window_output(input: usize, kernel: usize, stride: usize, padding: Padding) -> Option<usize> {
+    match padding {
+        Padding::Same => Some(input.div_ceil(stride)),
+        Padding::Valid => input.checked_sub(kernel).map(|rest| rest / stride + 1),
+    }
+}
+
+/// Keras's `same` padding split (before, after) along one side.
+pub fn same_padding(input: usize, kernel: usize, stride: usize) -> (usize, usize) {
+    let output = input.div_ceil(stride);
+    let total = ((output - 1) * stride + kernel).saturating_sub(input);
+    (total / 2, total - total / 2)
+}
+
+impl LayerSpec {
+    /// A short description: `conv2d 32 3x3 same relu`, `max-pool 2x2`, `dense 10`.
+    pub fn describe(&self) -> String {
+        let with = |text: String, activation: Activation| match activation {
+            Activation::None => text,
+            a => format!("{text} {}", a.name()),
+        };
+        match *self {
+            LayerSpec::Conv2d {
+                filters,
+                kernel,
+                stride,
+                padding,
+                activation,
+            } => {
+                let mut text = format!("conv2d {filters} {kernel}x{kernel}");
+                if stride != 1 {
+                    text += &format!(" stride {stride}");
+                }
+                if padding == Padding::Same {
+                    text += " same";
+                }
+                with(text, activation)
+            }
+            LayerSpec::MaxPool { size, stride } => pool_text("max-pool", size, stride),
+            LayerSpec::AvgPool { size, stride } => pool_text("avg-pool", size, stride),
+            LayerSpec::BatchNorm => "batch-norm".into(),
+            LayerSpec::Dropout { rate } => format!("dropout {rate}"),
+            LayerSpec::Flatten => "flatten".into(),
+            LayerSpec::Dense { units, activation } => with(format!("dense {units}"), activation),
+        }
+    }
+
+    /// The shape this layer produces from `input`, or what is wrong (without the layer number).
+    pub fn output_shape(&self, input: Shape) -> Result<Shape, String> {
+        let image = || match input {
+            Shape::Image {
+                channels,
+                height,
+                width,
+            } => Ok((channels, height, width)),
+            Shape::Flat(_) => Err(format!(
+                "{} needs an image input, but the layers before it produce a flat vector {input}",
+                self.describe()
+            )),
+        };
+        let positive = |what: &str, value: usize| {
+            if value == 0 {
+                Err(format!("{what} must be at least 1"))
+            } else {
+                Ok(())
+            }
+        };
+        match *self {
+            LayerSpec::Conv2d {
+                filters,
+                kernel,
+                stride,
+                padding,
+                ..
+            } => {
+                positive("filters", filters)?;
+                positive("kernel", kernel)?;
+                positive("stride", stride)?;
+                let (_, height, width) = image()?;
+                spatial(height, width, kernel, stride, padding, self).map(|(h, w)| Shape::Image {
+                    channels: filters,
+                    height: h,
+                    width: w,
+                })
+            }
+            LayerSpec::MaxPool { size, stride } | LayerSpec::AvgPool { size, stride } => {
+                positive("size", size)?;
+                let stride = stride.unwrap_or(size);
+                positive("stride", stride)?;
+                let (channels, height, width) = image()?;
+                spatial(height, width, size, stride, Padding::Valid, self).map(|(h, w)| {
+                    Shape::Image {
+                        channels,
+                        height: h,
+                        width: w,
+                    }
+                })
+            }
+            LayerSpec::BatchNorm => Ok(input),
+            LayerSpec::Dropout { rate } => {
+                if (0.0..1.0).contains(&rate) {
+                    Ok(input)
+                } else {
+                    Err(format!(
+                        "dropout rate {rate} must be at least 0 and below 1"
+                    ))
+                }
+            }
+            LayerSpec::Flatten => match input {
+                Shape::Flat(_) => {
+                    Err("flatten needs an image input, but it is already flat".into())
+                }
+                image => Ok(Shape::Flat(image.size())),
+            },
+            LayerSpec::Dense { units, .. } => {
+                positive("units", units)?;
+                match input {
+                    Shape::Flat(_) => Ok(Shape::Flat(units)),
+                    Shape::Image { .. } => Err(format!(
+                        "dense needs a flat input, but it receives images {input}: add a flatten layer before it"
+                    )),
+                }
+            }
+        }
+    }
+
+    /// Parameters as Keras counts them (batch-norm's moving mean and variance included).
+    pub fn parameters(&self, input: Shape) -> usize {
+        match *self {
+            LayerSpec::Conv2d {
+                filters, kernel, ..
+            } => kernel * kernel * input.features() * filters + filters,
+            LayerSpec::BatchNorm => 4 * input.features(),
+            LayerSpec::Dense { units, .. } => input.size() * units + units,
+            _ => 0,
+        }
+    }
+
+    /// Multiply-adds of this layer's forward pass for one image producing `output` (convolutions
+    /// and dense layers; the element-wise layers' work is small beside them).
+    pub fn multiply_adds(&self, input: Shape, output: Shape) -> usize {
+        match *self {
+            LayerSpec::Conv2d { kernel, .. } => kernel * kernel * input.features() * output.size(),
+            LayerSpec::Dense { units, .. } => input.size() * units,
+            _ => 0,
+        }
+    }
+}
+
+fn pool_text(kind: &str, size: usize, stride: Option<usize>) -> String {
+    match stride {
+        Some(stride) if stride != size => format!("{kind} {size}x{size} stride {stride}"),
+        _ => format!("{kind} {size}x{size}"),
+    }
+}
+
+fn spatial(
+    height: usize,
+    width: usize,
+    kernel: usize,
+    stride: usize,
+    padding: Padding,
+    layer: &LayerSpec,
+) -> Result<(usize, usize), String> {
+    match (
+        window_output(height, kernel, stride, padding),
+        window_output(width, kernel, stride, padding),
+    ) {
+        (Some(h), Some(w)) if h >= 1 && w >= 1 => Ok((h, w)),
+        _ => Err(format!(
+            "{} does not fit a {height}x{width} input: the image would shrink below 1x1",
+            layer.describe()
+        )),
+    }
+}
+
+impl ModelSpec {
+    /// A model of these layers.
+    pub fn new(layers: Vec<LayerSpec>) -> Self {
+        Self { layers }
+    }
+
+    /// Reads a model from its JSON layer list.
+    pub fn from_json(json: &str) -> Result<Self, SpecError> {
+        let spec: Self = serde_json::from_str(json).map_err(|e| SpecError {
+            layer: 0,
+            message: format!("not a valid layer list: {e}"),
+        })?;
+        spec.validate()?;
+        Ok(spec)
+    }
+
+    /// The JSON layer list.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Each layer's output shape, or the first problem: a layer that does not fit its input, or
+    /// a model that does not end in 10 logits.
+    pub fn validate(&self) -> Result<Vec<Shape>, SpecError> {
+        if self.layers.is_empty() {
+            return Err(SpecError {
+                layer: 0,
+                message: "the model has no layers".into(),
+            });
+        }
+        let mut shapes = Vec::with_capacity(self.layers.len());
+        let mut shape = Shape::INPUT;
+        for (index, layer) in self.layers.iter().enumerate() {
+            shape = layer.output_shape(shape).map_err(|message| SpecError {
+                layer: index + 1,
+                message,
+            })?;
+            shapes.push(shape);
+        }
+        let last = self.layers.len();
+        match self
+            .layers
+            .iter()
+            .rev()
+            .find(|l| !matches!(l, LayerSpec::Dropout { .. }))
+        {
+            Some(LayerSpec::Dense {
+                units,
+                activation: Activation::None,
+            }) if *units == NUM_CLASSES && shape == Shape::Flat(NUM_CLASSES) => Ok(shapes),
+            Some(LayerSpec::Dense { units, activation }) if *units == NUM_CLASSES => {
+                Err(SpecError {
+                    layer: last,
+                    message: format!(
+                        "the output layer must have no activation (it has {}): the loss applies softmax itself",
+                        activation.name()
+                    ),
+                })
+            }
+            _ => Err(SpecError {
+                layer: last,
+                message: format!(
+                    "the model must end with a dense layer of {NUM_CLASSES} units, one per class (it ends with {shape})"
+                ),
+            }),
+        }
+    }
+}

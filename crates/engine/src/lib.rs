@@ -1,0 +1,33 @@
+//! Atelier's engine, on Burn: the [`Network`] built from a layer spec, the CPU backend's kernels,
+//! the training loop (native and browser alike: `async`, so that every GPU read can be awaited
+//! in a browser; driven natively with `pollster`), losses and optimizers, evaluation and
+//! prediction, and a model file's weights.
+//!
+//! Layers, each using only those before it: [`batch`], [`cpu_kernels`] <- [`network`] <-
+//! [`weights`], [`loss`], [`subnormals`] <- [`optimizer`], [`host`] <- [`evaluate`] <-
+//! [`training`] <- [`grid_search`]. `scripts/check-layers.py` fails on an import cycle.
+
+pub mod batch;
+pub mod cpu_kernels;
+pub mod evaluate;
+pub mod grid_search;
+pub mod host;
+pub mod loss;
+pub mod network;
+pub mod optimizer;
+pub mod subnormals;
+pub mod training;
+pub mod weights;
+
+pub use batch::{Batch, augmented_batch, batch_images, images_to_tensor};
+pub use evaluate::{evaluate, evaluate_in_slices, mistakes, predict, predict_probabilities};
+pub use grid_search::grid_search;
+pub use host::TrainHost;
+pub use loss::Loss;
+pub use network::Network;
+pub use optimizer::BuildOptimizer;
+pub use training::{Trained, train, train_from};
+pub use weights::{NetworkWeights, SavedNetwork};
+
+/// Burn itself, for the faces that name its device or modules: one version, chosen here.
+pub use burn;

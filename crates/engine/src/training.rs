@@ -1,0 +1,269 @@
+use burn::optim::GradientsParams;
+use burn::prelude::*;
+use web_time::Instant;
+
+use atelier_core::data::{Dataset, SeededRng, Split, split_indices};
+use atelier_core::eval::Evaluation;
+use atelier_core::saved::Weights;
+use atelier_core::train::{
+    BatchProgress, EpochMetrics, History, TrainConfig, TrainControl, TrainError, TrainEvent,
+};
+
+use crate::batch::{augmented_batch, batch_images};
+use crate::evaluate::evaluate_in_slices;
+use crate::host::TrainHost;
+use crate::loss::Loss;
+use crate::network::Network;
+use crate::optimizer::BuildOptimizer;
+use crate::subnormals::FlushClock;
+use crate::weights::NetworkWeights;
+
+/// The result of a run: the model (validation mode, on the plain device), its history, and the
+/// split it was validated on.
+#[derive(Debug)]
+pub struct Trained {
+    /// The trained model, ready for inference.
+    pub model: Network,
+    /// Per-epoch metrics and batch losses.
+    pub history: History,
+    /// Which images trained and which validated.
+    pub split: Split,
+    /// True when stopped before the last epoch ended.
+    pub stopped: bool,
+    /// With early stopping: the epoch with the lowest validation loss, whose model this is.
+    pub best_epoch: Option<usize>,
+    /// This model's evaluation on the validation images (none when nothing is held out): the
+    /// loop's own, so that nobody validates the same model twice.
+    pub validation: Option<Evaluation>,
+}
+
+fn device_error(error: impl std::fmt::Debug) -> TrainError {
+    TrainError::Device(format!("{error:?}"))
+}
+
+/// Trains `config.model` on the labelled `dataset`, holding out `config.validation_split` of it.
+/// Emits [`TrainEvent`]s to `host` (including `Error` before returning an error) and obeys
+/// `control` between batches.
+pub async fn train(
+    config: &TrainConfig,
+    dataset: &Dataset,
+    device: &Device,
+    control: &TrainControl,
+    host: &mut impl TrainHost,
+) -> Result<Trained, TrainError> {
+    train_from(None, config, dataset, device, control, host).await
+}
+
+/// As [`train`], starting from `start`'s weights (a saved model of `config.model`'s
+/// architecture) instead of a fresh initialisation.
+pub async fn train_from(
+    start: Option<&Weights>,
+    config: &TrainConfig,
+    dataset: &Dataset,
+    device: &Device,
+    control: &TrainControl,
+    host: &mut impl TrainHost,
+) -> Result<Trained, TrainError> {
+    let result = run(start, config, dataset, device, control, host).await;
+    match &result {
+        Ok(trained) => host.emit(TrainEvent::Finished {
+            epochs: trained.history.epochs.len(),
+            stopped: trained.stopped,
+            best_epoch: trained.best_epoch,
+        }),
+        Err(error) => host.emit(TrainEvent::Error {
+            message: error.to_string(),
+        }),
+    }
+    result
+}
+
+async fn run(
+    start: Option<&Weights>,
+    config: &TrainConfig,
+    dataset: &Dataset,
+    device: &Device,
+    control: &TrainControl,
+    host: &mut impl TrainHost,
+) -> Result<Trained, TrainError> {
+    config.check()?;
+    if !dataset.is_labelled() {
+        return Err(TrainError::Data(
+            "the training images have no labels: load a training CSV with a label column".into(),
+        ));
+    }
+    if dataset.len() < 2 {
+        return Err(TrainError::Data(format!(
+            "{} image is too few to train on",
+            dataset.len()
+        )));
+    }
+    let split = split_indices(dataset.len(), config.validation_split, config.seed);
+    let batches = split.train.len().div_ceil(config.batch_size);
+    host.emit(TrainEvent::Started {
+        train_images: split.train.len(),
+        validation_images: split.validation.len(),
+        batches_per_epoch: batches,
+    });
+
+    device.seed(config.seed);
+    let training_device = device.clone().autodiff();
+    let mut model = Network::new(&config.model, &training_device).map_err(TrainError::Model)?;
+    if let Some(weights) = start {
+        model = weights
+            .load_into(model)
+            .map_err(|e| TrainError::Data(e.to_string()))?;
+    }
+    // Only the CPU backend computes slowly with subnormals (see `subnormals`).
+    let flush = (*device == Device::flex()).then(FlushClock::default);
+    let mut optimizer = config
+        .optimizer
+        .init(config.momentum, config.weight_decay, flush.as_ref());
+    let mut history = History::default();
+    let mut rng = SeededRng::new(config.seed);
+    let mut order = split.train.clone();
+    let mut stopped = false;
+    // Its own stream, so that switching augmentation on leaves the shuffling as it was.
+    let mut augment_rng = SeededRng::new(config.seed ^ 0xA5A5_5A5A_A5A5_5A5A);
+    let augmentation = config.augmentation.as_ref().filter(|a| !a.is_off());
+    let mut best: Option<(f32, usize, Network, Option<Evaluation>)> = None;
+    let mut last_validation = None;
+
+    'epochs: for epoch in 1..=config.epochs {
+        let epoch_start = Instant::now();
+        rng.shuffle(&mut order);
+        // The epoch's loss stays on the device and is read once at the end: each read is a sync.
+        let mut loss_sum = Tensor::<1>::zeros([1], &training_device);
+        let mut images_done = 0;
+        for (index, chunk) in order.chunks(config.batch_size).enumerate() {
+            host.sleep(0).await;
+            while control.is_paused() {
+                host.sleep(50).await;
+            }
+            if control.is_stopped() {
+                stopped = true;
+                break 'epochs;
+            }
+            let batch = match augmentation {
+                Some(augmentation) => augmented_batch(
+                    dataset,
+                    chunk,
+                    augmentation,
+                    &mut augment_rng,
+                    &training_device,
+                ),
+                None => batch_images(dataset, chunk, &training_device),
+            };
+            let labels = batch.labels.expect("checked labelled");
+            let loss = config.loss.mean(model.forward(batch.images), labels);
+            loss_sum = loss_sum + loss.clone().detach();
+            let gradients = GradientsParams::from_grads(loss.backward(), &model);
+            let step = (epoch - 1) * batches + index;
+            let rate = config
+                .schedule
+                .rate(config.learning_rate, step, config.epochs * batches);
+            model = optimizer.step(rate, model, gradients);
+            if let Some(clock) = &flush {
+                clock.tick();
+            }
+            images_done += chunk.len();
+
+            let batch_number = index + 1;
+            if batch_number % config.loss_every.max(1) == 0 || batch_number == batches {
+                let value = loss
+                    .into_scalar_async::<f32>()
+                    .await
+                    .map_err(device_error)?;
+                if !value.is_finite() {
+                    return Err(TrainError::Diverged {
+                        epoch,
+                        batch: batch_number,
+                    });
+                }
+                let event = TrainEvent::Batch(BatchProgress {
+                    epoch,
+                    batch: batch_number,
+                    batches,
+                    loss: Some(value),
+                    images_per_second: images_done as f64
+                        / epoch_start.elapsed().as_secs_f64().max(1e-9),
+                });
+                history.record(&event);
+                host.emit(event);
+            }
+        }
+        let train_loss = loss_sum
+            .into_scalar_async::<f32>()
+            .await
+            .map_err(device_error)?
+            / batches as f32;
+        let train_seconds = epoch_start.elapsed().as_secs_f64();
+
+        let validation = evaluate_in_slices(
+            &model.valid(),
+            dataset,
+            &split.validation,
+            config.batch_size.max(256),
+            config.loss,
+            device,
+            host,
+        )
+        .await?;
+        let (val_loss, val_accuracy) = validation
+            .as_ref()
+            .map_or((None, None), |v| (Some(v.loss), Some(v.accuracy)));
+        let metrics = EpochMetrics {
+            epoch,
+            train_loss,
+            val_loss,
+            val_accuracy,
+            images_per_second: images_done as f64 / train_seconds.max(1e-9),
+            seconds: epoch_start.elapsed().as_secs_f64(),
+        };
+        let event = TrainEvent::Epoch(metrics);
+        history.record(&event);
+        // The checkpoint first: once the epoch is announced, it is kept.
+        host.epoch_finished(&model.valid(), &history).await;
+        host.emit(event);
+
+        if let (Some(patience), Some(loss)) = (config.early_stopping, val_loss) {
+            if best
+                .as_ref()
+                .is_none_or(|(best_loss, ..)| loss < *best_loss)
+            {
+                best = Some((loss, epoch, model.valid(), validation.clone()));
+            } else if epoch - best.as_ref().map_or(0, |b| b.1) >= patience {
+                break;
+            }
+        }
+        last_validation = validation;
+    }
+
+    let (model, best_epoch, validation) = match best {
+        Some((_, epoch, model, validation)) => (model, Some(epoch), validation),
+        // Stopped within an epoch, the model has trained past its last validation.
+        None if stopped => {
+            let model = model.valid();
+            let validation = evaluate_in_slices(
+                &model,
+                dataset,
+                &split.validation,
+                config.batch_size.max(256),
+                config.loss,
+                device,
+                host,
+            )
+            .await?;
+            (model, None, validation)
+        }
+        None => (model.valid(), None, last_validation),
+    };
+    Ok(Trained {
+        model,
+        history,
+        split,
+        stopped,
+        best_epoch,
+        validation,
+    })
+}

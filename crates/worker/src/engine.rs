@@ -1,0 +1,340 @@
+//! The engine's state and what it does for each request.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use atelier_engine::burn::prelude::Device;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::spawn_local;
+
+use atelier_browser::js;
+use atelier_browser::protocol::{EvalSummary, ModelSource, Reply, Request, SetInfo};
+use atelier_core::data::Dataset;
+use atelier_core::saved::is_model_file;
+use atelier_core::train::{
+    GridSpec, LossKind, NO_TRAINING_SET, TrainConfig, TrainControl, TrainError,
+};
+use atelier_engine::{Network, evaluate_in_slices, grid_search, mistakes, predict, train};
+
+use crate::files::{self, NamedBytes};
+use crate::host::WorkerHost;
+use crate::models::{self, ActiveModel, architecture_name};
+use crate::{backend, reply};
+
+/// A dataset and the file it came from.
+type Named = Rc<(String, Dataset)>;
+
+#[derive(Default)]
+struct Engine {
+    device: Option<Device>,
+    train: Option<Named>,
+    test: Option<Named>,
+    /// The model the drawing pad and the predictions use.
+    model: Option<ActiveModel>,
+    control: Option<TrainControl>,
+}
+
+thread_local! {
+    static ENGINE: RefCell<Engine> = RefCell::new(Engine::default());
+}
+
+fn with_engine<T>(f: impl FnOnce(&mut Engine) -> T) -> T {
+    ENGINE.with(|engine| f(&mut engine.borrow_mut()))
+}
+
+/// Makes `model` the active one and tells the page.
+fn activate(model: ActiveModel, source: ModelSource) {
+    models::announce(&model, source);
+    with_engine(|e| e.model = Some(model));
+}
+
+/// Images evaluated or predicted between two turns of the event loop.
+const SLICE_IMAGES: usize = 1024;
+
+/// Sample images per class sent to the page for its grid.
+const SAMPLES_PER_CLASS: usize = 3;
+
+/// One request from the page; `contents` are the files of a `Load` (`File`s or `ArrayBuffer`s).
+pub fn handle(request: Request, contents: Vec<JsValue>) {
+    match request {
+        Request::Init => spawn_local(init()),
+        Request::Load { names } => spawn_local(read_and_load(names, contents)),
+        Request::Train { config } => spawn_local(train_model(*config)),
+        Request::Pause => {
+            with_engine(|e| e.control.as_ref().map(TrainControl::pause)).unwrap_or(())
+        }
+        Request::Resume => {
+            with_engine(|e| e.control.as_ref().map(TrainControl::resume)).unwrap_or(())
+        }
+        Request::Stop => with_engine(|e| {
+            if let Some(control) = &e.control {
+                control.resume();
+                control.stop();
+            }
+        }),
+        Request::Classify { pixels } => {
+            let (model, device) = with_engine(|e| (e.model.clone(), e.device.clone()));
+            spawn_local(models::classify(model, device, pixels))
+        }
+        Request::SaveModel => spawn_local(models::save(with_engine(|e| e.model.clone()))),
+        Request::GridSearch { config, grid } => spawn_local(run_grid(*config, grid)),
+    }
+}
+
+async fn init() {
+    let chosen = backend::choose().await;
+    let device = chosen.device.clone();
+    with_engine(|e| e.device = Some(chosen.device));
+    reply(&Reply::Ready {
+        backend: chosen.name.to_string(),
+        adapter: chosen.adapter,
+        notice: chosen.notice,
+    });
+    match models::first_model(&device).await {
+        Ok((model, source)) => activate(model, source),
+        Err(error) => reply(&Reply::Failed {
+            message: format!(
+                "The pre-trained model could not be loaded ({error}); train one here."
+            ),
+        }),
+    }
+    predict_test_set().await;
+}
+
+/// Reads the files into the engine's memory, then loads them.
+async fn read_and_load(names: Vec<String>, contents: Vec<JsValue>) {
+    let mut files = Vec::new();
+    for (name, content) in names.into_iter().zip(contents) {
+        match files::read(&name, &content).await {
+            Ok(file) => files.push(file),
+            Err(message) => return reply(&Reply::LoadFailed { message }),
+        }
+    }
+    load(files).await;
+}
+
+async fn load(files: Vec<NamedBytes>) {
+    // Model files replace the model; the rest are data.
+    let (model_files, data_files): (Vec<_>, Vec<_>) =
+        files.into_iter().partition(|f| is_model_file(&f.bytes));
+    for file in &model_files {
+        let Some(device) = with_engine(|e| e.device.clone()) else {
+            return reply(&Reply::LoadFailed {
+                message: "the backend is still starting; try again in a moment".into(),
+            });
+        };
+        match models::load_file(&file.name, &file.bytes, &device).await {
+            Ok(model) => activate(model, ModelSource::File),
+            Err(message) => return reply(&Reply::LoadFailed { message }),
+        }
+    }
+    if data_files.is_empty() {
+        reply(&Reply::Loaded {
+            train: None,
+            test: None,
+        });
+        return predict_test_set().await;
+    }
+    match files::load(data_files).await {
+        Ok(loaded) => {
+            let train = loaded.train.map(|(name, data)| {
+                let info = Box::new(SetInfo::describe(&name, &data, SAMPLES_PER_CLASS));
+                with_engine(|e| e.train = Some(Rc::new((name, data))));
+                info
+            });
+            let test = loaded.test.map(|(name, data)| {
+                let info = Box::new(SetInfo::describe(&name, &data, 0));
+                with_engine(|e| e.test = Some(Rc::new((name, data))));
+                info
+            });
+            let new_test = test.is_some();
+            reply(&Reply::Loaded { train, test });
+            if new_test {
+                predict_test_set().await;
+            }
+        }
+        Err(message) => reply(&Reply::LoadFailed { message }),
+    }
+}
+
+async fn train_model(config: TrainConfig) {
+    let (train_set, device) = with_engine(|e| (e.train.clone(), e.device.clone()));
+    let Some(train_set) = train_set else {
+        return reply(&Reply::Failed {
+            message: NO_TRAINING_SET.into(),
+        });
+    };
+    let Some(device) = device else {
+        return reply(&Reply::Failed {
+            message: "The backend is still starting; try again in a moment.".into(),
+        });
+    };
+    let control = TrainControl::new();
+    with_engine(|e| e.control = Some(control.clone()));
+    let result = train(
+        &config,
+        &train_set.1,
+        &device,
+        &control,
+        &mut WorkerHost::training(&config),
+    )
+    .await;
+    with_engine(|e| e.control = None);
+    // The loop has already sent an error event when it failed.
+    let Ok(trained) = result else { return };
+
+    let network = trained.model;
+    if let Some(validation) = &trained.validation {
+        let gallery = mistakes(
+            &network,
+            &train_set.1,
+            &trained.split.validation,
+            validation,
+            &device,
+            &mut WorkerHost::new(),
+        )
+        .await;
+        match gallery {
+            Ok(mistakes) => reply(&Reply::Mistakes { mistakes }),
+            Err(error) => web_sys::console::warn_1(&format!("no error gallery: {error}").into()),
+        }
+    }
+    let done = trained.history.epochs.len();
+    let label = if trained.stopped {
+        format!(
+            "trained here: {}, stopped after {done} of {} epochs",
+            architecture_name(&config),
+            config.epochs
+        )
+    } else {
+        format!(
+            "trained here: {}, {done} epochs",
+            architecture_name(&config)
+        )
+    };
+    let validation = trained.validation;
+    let mut model = ActiveModel::new(network, label, config, trained.history, None);
+    // Predictions first, so that the page can offer them as soon as it says "done".
+    model.test_accuracy = predict_test_set_with(&model.network).await;
+    match model.to_file().await {
+        Ok(bytes) => models::keep(&model, &bytes).await,
+        Err(error) => web_sys::console::warn_1(&format!("the model was not kept: {error}").into()),
+    }
+    activate(model, ModelSource::Trained);
+    reply(&Reply::Trained {
+        validation: validation.as_ref().map(|v| Box::new(EvalSummary::from(v))),
+    });
+}
+
+async fn run_grid(config: TrainConfig, grid: GridSpec) {
+    let (train_set, device) = with_engine(|e| (e.train.clone(), e.device.clone()));
+    let (Some(train_set), Some(device)) = (train_set, device) else {
+        return reply(&Reply::Failed {
+            message: NO_TRAINING_SET.into(),
+        });
+    };
+    let total = match grid.trials(&config) {
+        Ok(trials) => trials.len(),
+        Err(error) => {
+            return reply(&Reply::Failed {
+                message: format!("Grid search: {error}"),
+            });
+        }
+    };
+    reply(&Reply::GridStarted { total });
+    let control = TrainControl::new();
+    with_engine(|e| e.control = Some(control.clone()));
+    let mut number = 0;
+    let result = grid_search(
+        &config,
+        &grid,
+        &train_set.1,
+        &device,
+        &control,
+        &mut WorkerHost::new(),
+        |trial| {
+            number += 1;
+            reply(&Reply::Trial {
+                trial: trial.clone(),
+                number,
+            });
+        },
+    )
+    .await;
+    with_engine(|e| e.control = None);
+    match result {
+        Ok(trials) => reply(&Reply::GridDone {
+            stopped: trials.len() < total,
+        }),
+        Err(error) => reply(&Reply::Failed {
+            message: format!("Grid search stopped: {error}"),
+        }),
+    }
+}
+
+/// Predicts the loaded test set with the active model, when both exist.
+async fn predict_test_set() {
+    if let Some(model) = with_engine(|e| e.model.clone()) {
+        predict_test_set_with(&model.network).await;
+    }
+}
+
+/// The predicted class of every image of `data`, a slice at a time with a turn of the event
+/// loop in between.
+async fn predict_in_slices(
+    model: &Network,
+    data: &Dataset,
+    device: &Device,
+) -> Result<Vec<u8>, TrainError> {
+    let mut predictions = Vec::with_capacity(data.len());
+    let indices: Vec<usize> = (0..data.len()).collect();
+    for chunk in indices.chunks(SLICE_IMAGES) {
+        predictions.extend(predict(model, &data.select(chunk), 256, device).await?);
+        js::yield_now().await;
+    }
+    Ok(predictions)
+}
+
+/// Predicts the loaded test set with `model` and sends the predictions; the accuracy when the
+/// test set has labels.
+async fn predict_test_set_with(model: &Network) -> Option<f32> {
+    let (test, device) = with_engine(|e| (e.test.clone(), e.device.clone()));
+    let (Some(test), Some(device)) = (test, device) else {
+        return None;
+    };
+    // A labelled test set is evaluated, which predicts it too: one pass, not two.
+    let scored = if test.1.is_labelled() {
+        let all: Vec<usize> = (0..test.1.len()).collect();
+        let evaluation = evaluate_in_slices(
+            model,
+            &test.1,
+            &all,
+            256,
+            LossKind::default(),
+            &device,
+            &mut WorkerHost::new(),
+        )
+        .await;
+        evaluation.map(|e| e.map(|e| (e.predictions, Some(e.accuracy))))
+    } else {
+        predict_in_slices(model, &test.1, &device)
+            .await
+            .map(|p| Some((p, None)))
+    };
+    let (predictions, accuracy) = match scored {
+        Ok(Some(scored)) => scored,
+        Ok(None) => (Vec::new(), None),
+        Err(error) => {
+            reply(&Reply::Failed {
+                message: format!("Predicting {} failed: {error}", test.0),
+            });
+            return None;
+        }
+    };
+    reply(&Reply::Predictions {
+        test_name: test.0.clone(),
+        predictions,
+        accuracy,
+    });
+    accuracy
+}

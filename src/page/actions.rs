@@ -1,0 +1,157 @@
+//! What the user's clicks and drops ask for: loading files or the sample, training, a grid
+//! search, pause and stop, the predictions download, a drawing to classify.
+
+use wasm_bindgen::JsValue;
+use web_sys::File;
+
+use atelier_browser::protocol::Request;
+use atelier_core::eval::{PredictionsLayout, predictions_csv};
+use atelier_core::train::NO_TRAINING_SET;
+
+use super::app::{claim, failed, send, set_phase, with_page};
+use super::phase::{Job, Phase};
+use super::training_view::TrainingView;
+use super::{browser, dom, draw_pad, mistakes, settings, tuning};
+
+/// Sends a 28x28 image from the drawing pad to the engine.
+pub fn classify(pixels: Vec<u8>) {
+    send(&Request::Classify { pixels }, &[]);
+}
+
+/// Files from a drop or the picker: photos go to the drawing pad, the rest to the engine.
+pub async fn load_files(files: Vec<File>) {
+    let (photos, files): (Vec<File>, Vec<File>) = files
+        .into_iter()
+        .partition(|f| f.type_().starts_with("image/"));
+    for photo in photos {
+        match draw_pad::show_photo(photo, classify).await {
+            Ok(()) => dom::clear_error(),
+            Err(message) => dom::show_error(&message),
+        }
+    }
+    if files.is_empty() || !claim("loading", Phase::Loading) {
+        return;
+    }
+    // The engine reads the files itself, a slice at a time: a 133 MB CSV is never held whole
+    // in the page as well.
+    let names = files.iter().map(File::name).collect();
+    let contents: Vec<JsValue> = files.into_iter().map(JsValue::from).collect();
+    send(&Request::Load { names }, &contents);
+}
+
+/// The sample the page ships (real Fashion-MNIST images, as IDX files).
+pub async fn load_sample() {
+    if !claim("loading the sample", Phase::Loading) {
+        return;
+    }
+    let mut names = Vec::new();
+    let mut buffers: Vec<JsValue> = Vec::new();
+    for name in [
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+        "t10k-labels-idx1-ubyte.gz",
+    ] {
+        match browser::fetch_buffer(&format!("sample/{name}")).await {
+            Ok(buffer) => {
+                names.push(format!("sample {name}"));
+                buffers.push(buffer.into());
+            }
+            Err(message) => return failed(&format!("The sample could not be loaded: {message}")),
+        }
+    }
+    send(&Request::Load { names }, &buffers);
+}
+
+pub fn train() {
+    let config = match settings::read() {
+        Ok(config) => config,
+        Err(message) => return dom::show_error(&message),
+    };
+    if !begin_run("training", Job::Train) {
+        return;
+    }
+    mistakes::clear();
+    let view = TrainingView::new(config.epochs, config.batch_size);
+    with_page(|p| {
+        p.view = Some(view);
+        p.trained = false;
+        p.predictions = None;
+    });
+    dom::set_disabled("download-predictions", true);
+    send(
+        &Request::Train {
+            config: Box::new(config),
+        },
+        &[],
+    );
+}
+
+pub fn grid_search() {
+    let (config, grid) = match settings::read().and_then(|c| Ok((c, tuning::read()?))) {
+        Ok(both) => both,
+        Err(message) => return dom::show_error(&message),
+    };
+    if !begin_run("the grid search", Job::Grid) {
+        return;
+    }
+    tuning::clear();
+    send(
+        &Request::GridSearch {
+            config: Box::new(config),
+            grid,
+        },
+        &[],
+    );
+}
+
+/// Claims the page for a training run or a grid search: false, with the reason shown, when
+/// there is no training set or other work runs.
+fn begin_run(what: &str, job: Job) -> bool {
+    if !with_page(|p| p.has_train) {
+        dom::show_error(NO_TRAINING_SET);
+        return false;
+    }
+    if !claim(what, Phase::Running { job, paused: false }) {
+        return false;
+    }
+    dom::clear_error();
+    true
+}
+
+pub fn toggle_pause() {
+    let Phase::Running { job, paused } = with_page(|p| p.phase) else {
+        return;
+    };
+    send(
+        if paused {
+            &Request::Resume
+        } else {
+            &Request::Pause
+        },
+        &[],
+    );
+    set_phase(Phase::Running {
+        job,
+        paused: !paused,
+    });
+}
+
+pub fn stop() {
+    send(&Request::Stop, &[]);
+}
+
+pub fn save_model() {
+    send(&Request::SaveModel, &[]);
+}
+
+pub fn download_predictions() {
+    let Some(predictions) = with_page(|p| p.predictions.clone()) else {
+        return dom::show_error("Train a model and load a test set (test.csv) to get predictions.");
+    };
+    let name = format!("fashion_mnist_pred_team{}.csv", settings::team());
+    let csv = predictions_csv(&predictions, PredictionsLayout::Label);
+    if let Err(e) = browser::download(&name, &csv, "text/csv") {
+        dom::show_error(&format!("The download failed: {e:?}"));
+    }
+}

@@ -1,0 +1,169 @@
+//! What the page does with each reply of the engine.
+
+use atelier_browser::protocol::{ModelInfo, ModelSource, Reply};
+use atelier_core::train::TrainEvent;
+
+use super::actions::classify;
+use super::app::{failed, resting_phase, set_phase, update_buttons, with_page};
+use super::phase::{Job, Phase};
+use super::training_view::TrainingView;
+use super::{augment_preview, browser, dom, draw_pad, mistakes, overview, results, tuning};
+
+pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
+    match reply {
+        Reply::Ready {
+            backend,
+            adapter,
+            notice,
+        } => {
+            dom::set_text("backend", &backend);
+            dom::set_text("adapter", &adapter);
+            if let Some(notice) = notice {
+                dom::set_text("backend-notice", &notice);
+                dom::set_hidden("backend-notice", false);
+            }
+            with_page(|p| p.ready = true);
+            update_buttons();
+        }
+        Reply::Progress { done, total, text } => {
+            dom::set_hidden("load-progress", false);
+            dom::set_attr("load-progress", "max", &total.max(1).to_string());
+            dom::set_attr("load-progress", "value", &done.to_string());
+            dom::set_text(
+                "load-status",
+                &format!(
+                    "{text}: {:.0} of {:.0} MB",
+                    done as f64 / 1e6,
+                    total as f64 / 1e6
+                ),
+            );
+        }
+        Reply::Loaded { train, test } => {
+            dom::clear_error();
+            loading_done();
+            overview::show(train.as_deref(), test.as_deref());
+            if let Some(train) = &train {
+                augment_preview::set_samples(
+                    train.samples.iter().map(|s| s.pixels.clone()).collect(),
+                );
+            }
+            with_page(|p| {
+                p.has_train |= train.is_some();
+                if test.is_some() {
+                    p.predictions = None;
+                }
+            });
+            if test.is_some() {
+                dom::set_disabled("download-predictions", true);
+                dom::set_text("predictions-status", "");
+            }
+            set_phase(resting_phase());
+        }
+        Reply::LoadFailed { message } => {
+            loading_done();
+            failed(&message);
+        }
+        Reply::Training { event } => {
+            if let TrainEvent::Error { message } = &event {
+                failed(&format!("Training stopped: {message}"));
+            }
+            if with_page(|p| p.phase.job()) == Some(Job::Grid) {
+                if let TrainEvent::Batch(progress) = &event {
+                    tuning::progress(progress);
+                }
+                return;
+            }
+            with_page(|p| {
+                if let Some(view) = p.view.as_mut() {
+                    view.on_event(&event);
+                }
+            });
+        }
+        Reply::Trained { validation } => {
+            if let Some(validation) = &validation {
+                results::show(validation);
+            }
+            with_page(|p| p.trained = true);
+            set_phase(Phase::Done);
+        }
+        Reply::Predictions {
+            test_name,
+            predictions,
+            accuracy,
+        } => {
+            dom::set_text(
+                "predictions-status",
+                &format!(
+                    "{} predictions for {test_name} ready{}.",
+                    predictions.len(),
+                    accuracy.map_or(String::new(), |a| format!(
+                        " (its labels say {:.2}% are right)",
+                        a * 100.0
+                    ))
+                ),
+            );
+            with_page(|p| p.predictions = Some(predictions));
+            dom::set_disabled("download-predictions", false);
+        }
+        Reply::Failed { message } => failed(&message),
+        Reply::ModelReady { info } => show_model(&info),
+        Reply::GridStarted { total } => tuning::started(total),
+        Reply::Trial { trial, number } => tuning::trial_done(&trial, number),
+        Reply::GridDone { stopped } => {
+            tuning::finished(stopped);
+            set_phase(resting_phase());
+        }
+        Reply::Mistakes { mistakes: list } => mistakes::set(list),
+        Reply::Classified { probabilities } => draw_pad::on_classified(probabilities, classify),
+        Reply::ModelFile { name } => match bytes {
+            Some(bytes) => {
+                if let Err(e) = browser::download_bytes(&name, &bytes, "application/octet-stream") {
+                    dom::show_error(&format!("The download failed: {e:?}"));
+                }
+            }
+            None => dom::show_error("The engine sent a model file without its bytes."),
+        },
+    }
+}
+
+/// The active model: its name and accuracy, its settings in the form, its history in the charts.
+fn show_model(info: &ModelInfo) {
+    let accuracy = match (info.test_accuracy, info.history.epochs.last()) {
+        (Some(test), _) => format!(" (test accuracy {:.2}%)", test * 100.0),
+        (None, Some(last)) => last.val_accuracy.map_or(String::new(), |v| {
+            format!(" (validation accuracy {:.2}%)", v * 100.0)
+        }),
+        (None, None) => String::new(),
+    };
+    dom::set_text("active-model", &format!("{}{accuracy}", info.label));
+    dom::set_attr("active-model", "data-source", info.source.as_str());
+    dom::set_disabled("save-model", false);
+    // The user's own model brings its settings back into the form; the shipped one leaves the
+    // form as the user set it. A model trained here already has its charts on screen.
+    if matches!(info.source, ModelSource::File | ModelSource::Restored) {
+        super::settings::apply(&info.settings);
+    }
+    // Predictions of an earlier model are stale; the engine sends the new model's next.
+    if info.source != ModelSource::Trained {
+        with_page(|p| p.predictions = None);
+        dom::set_disabled("download-predictions", true);
+    }
+    let running = with_page(|p| p.phase.job().is_some());
+    if info.source != ModelSource::Trained && !running {
+        let (history, epochs) = (info.history.clone(), info.settings.epochs);
+        // Charts in a task of their own; a run started meanwhile keeps its own view.
+        dom::later(move || {
+            if with_page(|p| p.phase.job().is_some()) {
+                return;
+            }
+            let view = TrainingView::from_history(&history, epochs);
+            with_page(|p| p.view = Some(view));
+        });
+    }
+    draw_pad::reclassify(classify);
+}
+
+fn loading_done() {
+    dom::set_hidden("load-progress", true);
+    dom::set_text("load-status", "");
+}

@@ -1,0 +1,192 @@
+//! Live feedback while training: progress bar, speed and ETA, the loss and accuracy charts,
+//! and the `metrics` element's attributes.
+
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+
+use atelier_core::plot::{draw_accuracy_chart, draw_loss_chart};
+use atelier_core::train::{EpochMetrics, History, TrainEvent};
+
+use super::dom;
+use atelier_browser::js;
+
+/// What the view remembers of the run it shows.
+#[derive(Default)]
+pub struct TrainingView {
+    pub history: History,
+    planned_epochs: usize,
+    batches_per_epoch: usize,
+    train_images: usize,
+    batch_size: usize,
+    started_ms: f64,
+    last_chart_ms: f64,
+}
+
+/// Redraw the loss chart at most this often while batches stream in.
+const CHART_EVERY_MS: f64 = 250.0;
+
+impl TrainingView {
+    pub fn new(planned_epochs: usize, batch_size: usize) -> Self {
+        dom::set_attr("progress", "value", "0");
+        dom::set_attr("progress", "max", "1");
+        dom::set_text(
+            "speed",
+            "starting (the first batches compile and tune GPU kernels)…",
+        );
+        for name in [
+            "data-epoch",
+            "data-train-loss",
+            "data-val-loss",
+            "data-val-accuracy",
+        ] {
+            dom::set_attr("metrics", name, "");
+        }
+        dom::set_text("metrics", "");
+        let mut view = Self {
+            planned_epochs,
+            batch_size,
+            started_ms: js::now(),
+            ..Self::default()
+        };
+        view.draw_charts();
+        view
+    }
+
+    pub fn on_event(&mut self, event: &TrainEvent) {
+        self.history.record(event);
+        match event {
+            TrainEvent::Started {
+                train_images,
+                batches_per_epoch,
+                ..
+            } => {
+                self.batches_per_epoch = *batches_per_epoch;
+                self.train_images = *train_images;
+                dom::set_attr(
+                    "progress",
+                    "max",
+                    &(self.planned_epochs * batches_per_epoch).to_string(),
+                );
+            }
+            TrainEvent::Batch(progress) => {
+                let done = (progress.epoch - 1) * self.batches_per_epoch + progress.batch;
+                dom::set_attr("progress", "value", &done.to_string());
+                let remaining_batches = self.planned_epochs * self.batches_per_epoch - done;
+                let seconds_left = remaining_batches as f64 * self.batch_size as f64
+                    / progress.images_per_second.max(1e-9);
+                dom::set_text(
+                    "speed",
+                    &format!(
+                        "epoch {}/{}, batch {}/{}: {:.0} images/s, about {} left",
+                        progress.epoch,
+                        self.planned_epochs,
+                        progress.batch,
+                        progress.batches,
+                        progress.images_per_second,
+                        duration(seconds_left)
+                    ),
+                );
+                if js::now() - self.last_chart_ms >= CHART_EVERY_MS {
+                    self.draw_charts();
+                }
+            }
+            TrainEvent::Epoch(metrics) => {
+                show_epoch(metrics);
+                self.draw_charts();
+            }
+            TrainEvent::Finished {
+                stopped,
+                epochs,
+                best_epoch,
+            } => {
+                self.draw_charts();
+                let seconds = (js::now() - self.started_ms) / 1000.0;
+                let how = match best_epoch {
+                    Some(best) if *epochs < self.planned_epochs && !*stopped => format!(
+                        "Stopped early (no better validation loss for a while) after {epochs} epochs, keeping epoch {best}'s model,"
+                    ),
+                    Some(best) => {
+                        format!("Finished, keeping epoch {best}'s model (lowest validation loss),")
+                    }
+                    None if *stopped => "Stopped".into(),
+                    None => "Finished".into(),
+                };
+                dom::set_text("speed", &format!("{how} after {}.", duration(seconds)));
+            }
+            TrainEvent::Error { .. } => {}
+        }
+    }
+
+    /// A finished run's charts and last metrics: the active model's history (after a reload,
+    /// or a model file loaded).
+    pub fn from_history(history: &History, planned_epochs: usize) -> Self {
+        let mut view = Self {
+            history: history.clone(),
+            planned_epochs: planned_epochs.max(history.epochs.len()),
+            ..Self::default()
+        };
+        if let Some(last) = history.epochs.last() {
+            show_epoch(last);
+        }
+        view.draw_charts();
+        view
+    }
+
+    pub fn draw_charts(&mut self) {
+        self.last_chart_ms = js::now();
+        dom::set_attr(
+            "loss-chart",
+            "data-epochs",
+            &self.history.epochs.len().to_string(),
+        );
+        if let Some(backend) = CanvasBackend::with_canvas_object(dom::canvas("loss-chart")) {
+            let _ = draw_loss_chart(
+                &backend.into_drawing_area(),
+                &self.history,
+                self.planned_epochs,
+            );
+        }
+        if let Some(backend) = CanvasBackend::with_canvas_object(dom::canvas("accuracy-chart")) {
+            let _ = draw_accuracy_chart(
+                &backend.into_drawing_area(),
+                &self.history,
+                self.planned_epochs,
+            );
+        }
+    }
+}
+
+/// The `metrics` element: attributes for tests and scripts, a sentence for people.
+fn show_epoch(metrics: &EpochMetrics) {
+    let plain = |v: Option<f32>| v.map_or(String::new(), |v| v.to_string());
+    dom::set_attr("metrics", "data-epoch", &metrics.epoch.to_string());
+    dom::set_attr(
+        "metrics",
+        "data-train-loss",
+        &metrics.train_loss.to_string(),
+    );
+    dom::set_attr("metrics", "data-val-loss", &plain(metrics.val_loss));
+    dom::set_attr("metrics", "data-val-accuracy", &plain(metrics.val_accuracy));
+    dom::set_text(
+        "metrics",
+        &format!(
+            "After epoch {}: training loss {:.4}, validation loss {}, validation accuracy {}, {:.0} images/s.",
+            metrics.epoch,
+            metrics.train_loss,
+            metrics.val_loss.map_or("-".into(), |v| format!("{v:.4}")),
+            metrics
+                .val_accuracy
+                .map_or("-".into(), |v| format!("{:.2}%", v * 100.0)),
+            metrics.images_per_second
+        ),
+    );
+}
+
+fn duration(seconds: f64) -> String {
+    let seconds = seconds.max(0.0).round() as u64;
+    if seconds >= 60 {
+        format!("{}m {:02}s", seconds / 60, seconds % 60)
+    } else {
+        format!("{seconds}s")
+    }
+}

@@ -1,0 +1,61 @@
+//! The engine's Web Worker as the page sees it: started once, sent requests, heard from. What
+//! travels is `atelier_browser`'s protocol, in its envelope.
+
+use std::cell::RefCell;
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::*;
+use web_sys::{MessageEvent, Worker};
+
+use atelier_browser::protocol::envelope;
+use atelier_browser::protocol::{Reply, Request};
+
+thread_local! {
+    static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
+}
+
+/// Starts the engine: its replies go to `on_reply` (with the bytes some carry), and its death or
+/// a failure to start to `on_failure`. The page's address goes to the worker as it is: the
+/// backend is the worker's choice (`www/worker.js`).
+pub fn start(on_reply: fn(Reply, Option<Vec<u8>>), on_failure: fn(&str)) {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let worker = match Worker::new(&format!("./worker.js{search}")) {
+        Ok(worker) => worker,
+        Err(e) => return on_failure(&format!("The engine could not start: {e:?}")),
+    };
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        match envelope::open_reply(&event.data()) {
+            Ok((reply, bytes)) => on_reply(reply, bytes),
+            Err(e) => {
+                web_sys::console::error_1(&format!("unreadable reply from the engine: {e}").into())
+            }
+        }
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+        let message = js_sys::Reflect::get(&event, &"message".into())
+            .ok()
+            .and_then(|m| m.as_string())
+            .unwrap_or_else(|| "unknown error".into());
+        on_failure(&format!("The engine stopped: {message}"));
+    });
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    WORKER.with(|w| *w.borrow_mut() = Some(worker));
+}
+
+/// Posts a request to the engine, with file contents: `File`s (cloned as handles, no bytes
+/// copied: the engine reads them) or `ArrayBuffer`s (transferred). An error says why it could
+/// not be sent.
+pub fn send(request: &Request, contents: &[JsValue]) -> Result<(), String> {
+    let Some(worker) = WORKER.with(|w| w.borrow().clone()) else {
+        return Err("The engine is not running.".into());
+    };
+    let envelope = envelope::request(request, contents);
+    worker
+        .post_message_with_transfer(&envelope.message, &envelope.transfer)
+        .map_err(|e| format!("Could not reach the engine: {e:?}"))
+}
