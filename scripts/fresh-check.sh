@@ -73,7 +73,7 @@ record "the served page: no console error, an engine with a backend, one epoch o
 stop_serving
 
 say "2. a build broken on purpose: scripts/serve.sh must stop with cargo's error"
-broken=src/lib.rs
+broken=src/main.rs   # the page: Trunk builds it first
 echo 'compile_error!("broken on purpose by scripts/fresh-check.sh");' >>"$broken"
 start=$SECONDS
 if scripts/serve.sh --port "$port" >"$work/broken.log" 2>&1; then
