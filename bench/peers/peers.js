@@ -1,4 +1,4 @@
-// Runs in bench/peers/index.html. Two jobs, chosen by what bench/browser.mjs calls:
+// Runs in bench/peers/index.html. Two jobs, chosen by what bench/harness/browser.mjs calls:
 //   papaparse(): parse the chosen file with papaparse (numbers typed), as a notebook port would;
 //   trainTfjs(backend, epochs, batchSize): the notebook's baseline in TensorFlow.js on the chosen
 //   CSV's first 80% (what Atelier trains on with its 80/20 split), images/second per epoch.
@@ -32,7 +32,7 @@ async function readImages() {
   return { pixels, labels, count: lines.length };
 }
 
-// The notebook's baseline, as in bench/keras_bench.py.
+// The notebook's baseline, as in bench/harness/keras_bench.py.
 function baseline() {
   const model = tf.sequential({
     layers: [

@@ -2,11 +2,11 @@
 // training (5,000 images, 1 epoch, batch 32) and sums, per process and thread, the time spent
 // in top-level tasks. A busy worker thread means CPU-side overhead (Burn, cubecl, wgpu in wasm);
 // busy GPU-process threads mean the GPU (SwiftShader here) is the limit.
-//   node bench/threads.mjs [dist]     writes bench-out/trace.json
+//   node bench/profile/threads.mjs [dist]     writes bench-out/trace.json
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT, launch, serve } from "../tests/e2e/support.mjs";
-import { realTrainCsv, trainPreset } from "./measure.mjs";
+import { ROOT, launch, serve } from "../../tests/e2e/support.mjs";
+import { realTrainCsv, trainPreset } from "../harness/measure.mjs";
 import { isTopLevelTask } from "./trace.mjs";
 
 const dist = path.resolve(process.argv[2] || path.join(ROOT, "dist"));

@@ -7,7 +7,7 @@ A generic function is credited to the crate it names inside `core`/`alloc`/`std`
 (`core::ptr::drop_in_place<cubecl_ir::...>` counts for cubecl_ir), and a trait impl
 `<Type as Trait>` to the first crate it names. Crates of one family (cubecl*, cubek*,
 burn*, turso*) are summed.
-    python3 bench/wasm_by_crate.py FILE.wasm [ROWS] [REGEX: also list single crates matching]
+    python3 bench/profile/wasm_by_crate.py FILE.wasm [ROWS] [REGEX: also list single crates matching]
 """
 import collections
 import re

@@ -8,12 +8,13 @@
 // Read its shares as where to look, not as what a change will save: under the profiler the
 // worker's first epoch took 49.5 s of CPU against about 30 s without it, and the pass it put at
 // 23.6 s (cubecl's common subexpression elimination), made linear, measured -16%, -5% and +8%
-// of the first epoch's worker CPU unprofiled (BENCHMARKS.md, 2026-12-04 round). Confirm any lead with bench/ab_worker.mjs.
-//   [EPOCHS=2] node bench/profile_worker.mjs [DIST] [ROWS]
+// of the first epoch's worker CPU unprofiled (BENCHMARKS.md, "Autotune"). Confirm any lead with
+// bench/ab/ab_worker.mjs.
+//   [EPOCHS=2] node bench/profile/profile_worker.mjs [DIST] [ROWS]
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT, launch, serve } from "../tests/e2e/support.mjs";
-import { atelierReady, realTrainCsv, trainPreset } from "./measure.mjs";
+import { ROOT, launch, serve } from "../../tests/e2e/support.mjs";
+import { atelierReady, realTrainCsv, trainPreset } from "../harness/measure.mjs";
 import { epochMarks, markEpochs, threadsNamed } from "./trace.mjs";
 
 const dist = path.resolve(process.argv[2] || path.join(ROOT, "target/e2e-dist"));

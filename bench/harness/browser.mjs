@@ -10,14 +10,15 @@
 //     ROUNDS rounds, runs interleaved, medians kept;
 //   - for every run: the longest main-thread task and the tab's peak memory;
 //   - the .wasm sizes, raw and gzip.
-// Needs `trunk build --release` (dist/), bench-out/train.csv and bench/node_modules (bench/run.sh
-// makes all three). Writes bench-out/browser.json; with ONLY=parse, only the two parse runs, to
-// bench-out/browser-parse.json (the full results stay for bench/report.py).
-//   ROUNDS=2 [ONLY=parse] node bench/browser.mjs
+// Needs `trunk build --release` (dist/), bench-out/train.csv and bench/peers/node_modules
+// (bench/run.sh makes all three). Writes bench-out/browser.json; with ONLY=parse, only the two
+// parse runs, to bench-out/browser-parse.json (the full results stay for
+// bench/harness/report.py).
+//   ROUNDS=2 [ONLY=parse] node bench/harness/browser.mjs
 import fs from "node:fs";
 import path from "node:path";
 import zlib from "node:zlib";
-import { LONG_TASK_RECORDER, ROOT, launch, serve } from "../tests/e2e/support.mjs";
+import { LONG_TASK_RECORDER, ROOT, launch, serve } from "../../tests/e2e/support.mjs";
 import { atelierReady, readCsv, realTrainCsv, trainPreset } from "./measure.mjs";
 import { rendererPeakMb, renderers } from "./memory.mjs";
 
@@ -29,7 +30,7 @@ const fullCsv = path.join(OUT, "train.csv");
 const smallCsv = realTrainCsv(5000);
 
 const app = await serve(path.join(ROOT, "dist"));
-const peers = await serve(path.join(ROOT, "bench"));
+const peers = await serve(path.join(ROOT, "bench/peers"));
 // The test suite's Chromium, plus SwiftShader for WebGL, which TensorFlow.js's webgl backend
 // needs on a machine without a GPU.
 const browser = await launch(["--enable-unsafe-swiftshader"]);
@@ -61,7 +62,7 @@ const atelierParse = () =>
   });
 
 const papaparse = () =>
-  inTab(peers.url + "peers/index.html", async (page) => {
+  inTab(peers.url + "index.html", async (page) => {
     await page.evaluate(() => { window.__longTasks = []; });
     const start = Date.now();
     await page.setInputFiles("#file", fullCsv);
@@ -76,7 +77,7 @@ const atelierTrain = (backend) =>
   });
 
 const tfjsTrain = (backend) =>
-  inTab(peers.url + "peers/index.html", async (page) => {
+  inTab(peers.url + "index.html", async (page) => {
     await page.setInputFiles("#file", smallCsv);
     await page.evaluate(() => { window.__longTasks = []; });
     try {
@@ -102,10 +103,10 @@ const ONLY = process.env.ONLY;
 // Chromium starts, or after this machine has idled a minute, is slower (SwiftShader starting in
 // the GPU process, which TF.js's webgl needs here; cold caches), and that one-time cost would
 // go to whichever run came first, always the page's parse: 1.2-1.4 s against 0.7-0.8 s in the
-// later rounds (BENCHMARKS.md, fifth 2026-12-04 round).
+// later rounds (BENCHMARKS.md, "The first tab / warm-up").
 log("warm-up: one untimed tab of each page ...");
 await inTab(app.url + "?backend=cpu", async (page) => (await atelierReady(page), await readCsv(page, fullCsv, 60000), {}));
-await inTab(peers.url + "peers/index.html", async () => ({}));
+await inTab(peers.url + "index.html", async () => ({}));
 for (let round = 1; round <= ROUNDS; round++) {
   for (const [name, job] of jobs.filter(([name]) => !ONLY || name.toLowerCase().includes(ONLY))) {
     log(`round ${round}: ${name} ...`);

@@ -3,10 +3,10 @@
 // (pointerup) to its probabilities on screen, as the page measures it (`data-latency-ms`).
 // On WebGPU (SwiftShader here) and on the CPU backend. Also the model file's size.
 // Needs `trunk build --release` (dist/).
-//   node bench/draw.mjs
+//   node bench/harness/draw.mjs
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT, launch, serve, waitForModel } from "../tests/e2e/support.mjs";
+import { ROOT, launch, serve, waitForModel } from "../../tests/e2e/support.mjs";
 import { median, strokeLatencies } from "./measure.mjs";
 
 const STROKES = 50;

@@ -3,7 +3,7 @@
 # 10,000 Fashion-MNIST test images (each image classified, then the labelled set evaluated: two
 # forward passes at batch 256, what validation and the predictions CSV cost), the binaries
 # alternating in each round. Wall seconds per run, whole command. Not part of the test suite.
-#   bench/ab_predict.sh BEFORE_BINARY AFTER_BINARY [ROUNDS]
+#   bench/ab/ab_predict.sh BEFORE_BINARY AFTER_BINARY [ROUNDS]
 # The model (one epoch on 2,000 images: its accuracy does not matter here) is trained by AFTER.
 set -euo pipefail
 before=$1 after=$2 rounds=${3:-5}

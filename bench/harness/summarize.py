@@ -1,4 +1,4 @@
-"""Turns bench/native.sh's JSON lines into medians, ratios and a Markdown table."""
+"""Turns bench/harness/native.sh's JSON lines into medians, ratios and a Markdown table."""
 import json
 import os
 import platform

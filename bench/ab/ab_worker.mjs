@@ -8,12 +8,12 @@
 // builds alternated round by round in one Chromium, every run in a fresh tab. Medians per
 // build, and whether every run ended on the same losses (same seed and data: it should, where
 // both engines' kernels compute the same thing); writes bench-out/ab_worker.json. EPOCHS >= 2.
-//   [EPOCHS=3] node bench/ab_worker.mjs BEFORE_DIST AFTER_DIST [ROUNDS]
+//   [EPOCHS=3] node bench/ab/ab_worker.mjs BEFORE_DIST AFTER_DIST [ROUNDS]
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT, launch, serve } from "../tests/e2e/support.mjs";
-import { atelierReady, median, realTrainCsv, trainPreset } from "./measure.mjs";
-import { epochMarks, isTopLevelTask, markEpochs, threadsNamed } from "./trace.mjs";
+import { ROOT, launch, serve } from "../../tests/e2e/support.mjs";
+import { atelierReady, median, realTrainCsv, trainPreset } from "../harness/measure.mjs";
+import { epochMarks, isTopLevelTask, markEpochs, threadsNamed } from "../profile/trace.mjs";
 
 const [before, after] = process.argv.slice(2, 4).map((d) => path.resolve(d));
 const ROUNDS = Number(process.argv[4] || 3);

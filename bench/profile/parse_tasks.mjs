@@ -2,11 +2,12 @@
 // page reading the full file on the CPU backend (file picker to counts shown), then lists the
 // main thread's longest top-level tasks and, inside each, the longest nested events, so a task
 // over the 50 ms aim can be pinned on its cause.
-//   node bench/parse_tasks.mjs [dist] [ROUNDS]     needs bench-out/train.csv (bench/native.sh)
+//   node bench/profile/parse_tasks.mjs [dist] [ROUNDS]
+// Needs bench-out/train.csv (bench/harness/native.sh writes it).
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT, launch, serve } from "../tests/e2e/support.mjs";
-import { atelierReady, readCsv } from "./measure.mjs";
+import { ROOT, launch, serve } from "../../tests/e2e/support.mjs";
+import { atelierReady, readCsv } from "../harness/measure.mjs";
 import { isTopLevelTask, threadsNamed } from "./trace.mjs";
 
 const dist = path.resolve(process.argv[2] || path.join(ROOT, "dist"));

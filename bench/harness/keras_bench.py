@@ -2,10 +2,10 @@
 size, timed the same way: training images per second of the last epoch, the validation pass not
 counted (a GPU is synchronised first, as Atelier's epoch reads its loss back).
 
-    python keras_bench.py --model baseline --limit 12500 --batch-size 32
+    python bench/harness/keras_bench.py --model baseline --limit 12500 --batch-size 32
 prints one JSON object. Keras 3 runs on whichever backend KERAS_BACKEND names: TensorFlow CPU in
-bench/native.sh; PyTorch on the device machine's GPU in bench/device/run.sh, which also points
-FASHION_MNIST at its own copy of the IDX files.
+bench/harness/native.sh; PyTorch on the device machine's GPU in bench/device/run.sh, which also
+points FASHION_MNIST at its own copy of the IDX files.
 """
 import argparse
 import gzip

@@ -2,7 +2,7 @@
 # Two native builds side by side: `atelier train` of one model, the binaries alternating in
 # each round, the second epoch's training images/second (the first warms up). Prints every
 # round and the medians. Not part of the test suite.
-#   MODEL=default BATCH=64 LIMIT=5000 bench/ab_native.sh BEFORE_BINARY AFTER_BINARY [ROUNDS]
+#   MODEL=default BATCH=64 LIMIT=5000 bench/ab/ab_native.sh BEFORE_BINARY AFTER_BINARY [ROUNDS]
 # Build the "before" binary from the commit to compare against, e.g.
 #   git stash && cargo build --release --bin atelier && cp target/release/atelier /tmp/before
 #   git stash pop && cargo build --release --bin atelier

@@ -6,9 +6,9 @@
 #     same batch sizes, rounds interleaved so that a noisy machine hurts both alike.
 # Writes bench-out/native.json (bench/run.sh runs this, then the browser parts). Not part of the
 # test suite.
-#   ROUNDS=3 LIMIT=12500 bench/native.sh
+#   ROUNDS=3 LIMIT=12500 bench/harness/native.sh
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 OUT=bench-out
 ROUNDS=${ROUNDS:-3}
 LIMIT=${LIMIT:-12500}
@@ -39,9 +39,9 @@ for round in $(seq 1 "$ROUNDS"); do
     ours=$($A train --train "$DATA/train-images-idx3-ubyte.gz" --model "$model" --epochs 2 \
       --limit "$LIMIT" --batch-size "$batch" --json 2>/dev/null | sed -n 2p)
     record atelier "$model" "$round" "$ours"
-    keras=$("$OUT/venv/bin/python" bench/keras_bench.py --model "$model" --limit "$LIMIT" \
+    keras=$("$OUT/venv/bin/python" bench/harness/keras_bench.py --model "$model" --limit "$LIMIT" \
       --batch-size "$batch" --epochs 2 2>/dev/null | tail -n 1)
     record keras "$model" "$round" "$keras"
   done
 done
-python3 bench/summarize.py "$results" "$OUT/native.json" >&2
+python3 bench/harness/summarize.py "$results" "$OUT/native.json" >&2

@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT } from "../tests/e2e/support.mjs";
+import { ROOT } from "../../tests/e2e/support.mjs";
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

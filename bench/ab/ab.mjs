@@ -1,16 +1,16 @@
 // Two builds of the page side by side in one Chromium, runs alternated round by round, so a
 // change is measured against what it replaced on the same noisy machine: reading the full
 // train.csv (seconds, and the tab's peak memory), training a preset (5,000 images, 2 epochs;
-// `baseline` at batch 32 unless MODEL=default, which trains at batch 64, as bench/native.sh
-// does), the time from opening the page to its engine being ready, and drawing-to-prediction
-// (20 strokes), each on WebGPU and on the CPU backend. Medians
-// per build; writes bench-out/ab.json. Needs bench-out/train.csv (bench/native.sh writes it).
-//   [CPU_ONLY=1] [MODEL=default] node bench/ab.mjs BEFORE_DIST AFTER_DIST [ROUNDS]
+// `baseline` at batch 32 unless MODEL=default, which trains at batch 64, as
+// bench/harness/native.sh does), the time from opening the page to its engine being ready, and
+// drawing-to-prediction (20 strokes), each on WebGPU and on the CPU backend. Medians per build;
+// writes bench-out/ab.json. Needs bench-out/train.csv (bench/harness/native.sh writes it).
+//   [CPU_ONLY=1] [MODEL=default] node bench/ab/ab.mjs BEFORE_DIST AFTER_DIST [ROUNDS]
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT, launch, serve, waitForModel } from "../tests/e2e/support.mjs";
-import { atelierReady, median, readCsv, realTrainCsv, strokeLatencies, trainPreset } from "./measure.mjs";
-import { rendererPeakMb, renderers } from "./memory.mjs";
+import { ROOT, launch, serve, waitForModel } from "../../tests/e2e/support.mjs";
+import { atelierReady, median, readCsv, realTrainCsv, strokeLatencies, trainPreset } from "../harness/measure.mjs";
+import { rendererPeakMb, renderers } from "../harness/memory.mjs";
 
 const [before, after] = process.argv.slice(2, 4).map((d) => path.resolve(d));
 const ROUNDS = Number(process.argv[4] || 3);

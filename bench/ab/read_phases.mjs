@@ -3,11 +3,12 @@
 // at 0) and the parse after it, from the engine's progress messages timestamped in the page.
 // A build that parses the file as it arrives (since 2026-12-04) has no such restart: its
 // reading and parsing overlap, and the table shows "overlapped" and their total.
-// On the CPU backend (?backend=cpu). Needs bench-out/train.csv (bench/native.sh writes it).
-//   node bench/read_phases.mjs BEFORE_DIST AFTER_DIST [ROUNDS]
+// On the CPU backend (?backend=cpu). Needs bench-out/train.csv (bench/harness/native.sh
+// writes it).
+//   node bench/ab/read_phases.mjs BEFORE_DIST AFTER_DIST [ROUNDS]
 import path from "node:path";
-import { ROOT, launch, serve } from "../tests/e2e/support.mjs";
-import { atelierReady, median } from "./measure.mjs";
+import { ROOT, launch, serve } from "../../tests/e2e/support.mjs";
+import { atelierReady, median } from "../harness/measure.mjs";
 
 const builds = {
   before: await serve(path.resolve(process.argv[2])),

@@ -2,7 +2,7 @@
 medians, ratios against the peers measured in the same run, and each against its target.
 Writes bench-out/bench.json and prints Markdown (BENCHMARKS.md keeps the latest).
 
-    python3 bench/report.py
+    python3 bench/harness/report.py
 """
 import json
 import os
