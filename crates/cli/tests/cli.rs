@@ -1,6 +1,9 @@
 //! The `atelier` command line, run as a user would.
 
+mod common;
+
 use atelier_fixtures::*;
+use common::atelier;
 
 #[test]
 fn summary_prints_the_table_and_the_total() {
@@ -181,17 +184,4 @@ fn train_errors_are_clear() {
         err.contains("--optimizer: \"lbfgs\" is not a valid value"),
         "{err}"
     );
-}
-
-/// Runs the `atelier` command line as a user would: (exit status, stdout, stderr).
-pub fn atelier(args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_atelier"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }

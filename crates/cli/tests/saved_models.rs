@@ -1,6 +1,8 @@
 //! Model files: written by the command line, read by the core, predicting identically; damaged
 //! and foreign files refused with a clear reason.
 
+mod common;
+
 use atelier_core::eval::{PredictionsLayout, predictions_csv};
 use atelier_engine::SavedNetwork;
 
@@ -8,6 +10,7 @@ use atelier_core::saved::{SavedModel, SavedModelError};
 use atelier_engine::burn::prelude::Device;
 use atelier_engine::{predict, predict_probabilities};
 use atelier_fixtures::*;
+use common::atelier;
 
 const TRAIN_IMAGES: &str = "/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz";
 const TEST_IMAGES: &str = "/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
@@ -210,17 +213,4 @@ fn loaded_weights_give_bitwise_equal_probabilities() {
     let bits =
         |rows: &[[f32; 10]]| -> Vec<u32> { rows.iter().flatten().map(|p| p.to_bits()).collect() };
     assert_eq!(bits(&a), bits(&b));
-}
-
-/// Runs the `atelier` command line as a user would: (exit status, stdout, stderr).
-pub fn atelier(args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_atelier"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
 }

@@ -37,6 +37,29 @@ pub struct Trained {
     pub validation: Option<Evaluation>,
 }
 
+/// `model` on the held-out images (none when nothing is held out), at the batch size that
+/// validation uses.
+async fn validate(
+    model: &Network,
+    dataset: &Dataset,
+    split: &Split,
+    config: &TrainConfig,
+    device: &Device,
+    host: &mut impl TrainHost,
+) -> Result<Option<Evaluation>, TrainError> {
+    let batch_size = config.batch_size.max(256);
+    evaluate_in_slices(
+        model,
+        dataset,
+        &split.validation,
+        batch_size,
+        config.loss,
+        device,
+        host,
+    )
+    .await
+}
+
 fn device_error(error: impl std::fmt::Debug) -> TrainError {
     TrainError::Device(format!("{error:?}"))
 }
@@ -199,16 +222,7 @@ async fn run(
             / batches as f32;
         let train_seconds = epoch_start.elapsed().as_secs_f64();
 
-        let validation = evaluate_in_slices(
-            &model.valid(),
-            dataset,
-            &split.validation,
-            config.batch_size.max(256),
-            config.loss,
-            device,
-            host,
-        )
-        .await?;
+        let validation = validate(&model.valid(), dataset, &split, config, device, host).await?;
         let (val_loss, val_accuracy) = validation
             .as_ref()
             .map_or((None, None), |v| (Some(v.loss), Some(v.accuracy)));
@@ -244,16 +258,7 @@ async fn run(
         // Stopped within an epoch, the model has trained past its last validation.
         None if stopped => {
             let model = model.valid();
-            let validation = evaluate_in_slices(
-                &model,
-                dataset,
-                &split.validation,
-                config.batch_size.max(256),
-                config.loss,
-                device,
-                host,
-            )
-            .await?;
+            let validation = validate(&model, dataset, &split, config, device, host).await?;
             (model, None, validation)
         }
         None => (model.valid(), None, last_validation),
