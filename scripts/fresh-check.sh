@@ -73,7 +73,9 @@ record "the served page: no console error, an engine with a backend, one epoch o
 stop_serving
 
 say "2. a build broken on purpose: scripts/serve.sh must stop with cargo's error"
-broken=src/main.rs   # the page: Trunk builds it first
+# The core: every WebAssembly program depends on it, so each of Trunk's pipelines fails at
+# once (Trunk reports a failure only when all its pipelines have ended).
+broken=crates/core/src/lib.rs
 echo 'compile_error!("broken on purpose by scripts/fresh-check.sh");' >>"$broken"
 start=$SECONDS
 if scripts/serve.sh --port "$port" >"$work/broken.log" 2>&1; then
