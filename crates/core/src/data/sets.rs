@@ -31,11 +31,7 @@ pub fn datasets_from_files(
     for (name, data) in images {
         let by_name = idx_labels_path_for(&name)
             .and_then(|wanted| labels.iter().position(|(n, _)| *n == wanted));
-        let partner = by_name.or_else(|| {
-            (!data.is_labelled())
-                .then(|| labels.iter().position(|(_, l)| l.len() == data.len()))
-                .flatten()
-        });
+        let partner = by_name.or_else(|| labels.iter().position(|(_, l)| l.len() == data.len()));
         match partner {
             Some(i) => {
                 let (_, l) = labels.remove(i);
