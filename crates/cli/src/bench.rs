@@ -12,7 +12,7 @@ pub fn run(raw: &[String]) -> Result<(), String> {
         .first()
         .ok_or("bench-parse needs a CSV file")?;
     let repeat: usize = args.parsed("repeat", 5)?;
-    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    let bytes = crate::files::read_bytes(path)?;
     let mut seconds = Vec::with_capacity(repeat);
     let mut images = 0;
     for _ in 0..repeat.max(1) {

@@ -5,6 +5,19 @@ use atelier_core::data::{
 };
 use atelier_core::model::{ModelSpec, preset};
 use atelier_core::saved::{SavedModel, is_model_file};
+use atelier_core::size::check_file_size;
+
+/// The bytes of `path`, refused by its size before it is read when it is larger than Atelier
+/// reads (the page refuses the same files).
+pub fn read_bytes(path: &str) -> Result<Vec<u8>, String> {
+    let failed = |e: std::io::Error| format!("{path}: {e}");
+    let metadata = std::fs::metadata(path).map_err(failed)?;
+    if metadata.is_dir() {
+        return Err(format!("{path}: is a folder, not a file"));
+    }
+    check_file_size(path, metadata.len())?;
+    std::fs::read(path).map_err(failed)
+}
 
 /// A file read from disk.
 pub struct ReadFile {
@@ -16,7 +29,7 @@ pub struct ReadFile {
 /// Reads and recognises `path`; for IDX images, also reads the labels file beside it when there
 /// is one. Errors come as `FILE:LINE:COLUMN: message`.
 pub fn read(path: &str) -> Result<ReadFile, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    let bytes = read_bytes(path)?;
     if is_model_file(&bytes) {
         return Err(format!(
             "{path}: this is an Atelier model file, not images: give it with --model-file"
@@ -30,7 +43,7 @@ pub fn read(path: &str) -> Result<ReadFile, String> {
             labels_path: None,
         });
     };
-    let label_bytes = std::fs::read(&labels_path).map_err(|e| format!("{labels_path}: {e}"))?;
+    let label_bytes = read_bytes(&labels_path)?;
     let labels = load_bytes(&label_bytes).map_err(|e| e.located(&labels_path))?;
     if !matches!(labels, LoadedFile::IdxLabels(_)) {
         return Err(format!("{labels_path}: not an IDX labels file"));
@@ -65,7 +78,8 @@ pub fn model_spec(name: &str) -> Result<ModelSpec, String> {
         return Ok(spec);
     }
     if name.ends_with(".json") {
-        let json = std::fs::read_to_string(name).map_err(|e| format!("{name}: {e}"))?;
+        let json = String::from_utf8(read_bytes(name)?)
+            .map_err(|_| format!("{name}: not UTF-8 text (a JSON layer list is)"))?;
         return ModelSpec::from_json(&json).map_err(|e| format!("{name}: {e}"));
     }
     Err(format!(
@@ -75,6 +89,6 @@ pub fn model_spec(name: &str) -> Result<ModelSpec, String> {
 
 /// A model file written by `--save-model` or the page's "Save model".
 pub fn saved_model(path: &str) -> Result<SavedModel, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    let bytes = read_bytes(path)?;
     SavedModel::from_bytes(&bytes).map_err(|e| format!("{path}: {e}"))
 }

@@ -12,7 +12,7 @@ use atelier_core::model::ModelSpec;
 
 /// Forward-pass multiply-adds per batch below which one thread trains faster. The baseline does
 /// 15.8 million at batch 32 (one thread faster) and 31.6 million at batch 64 (two faster).
-const ONE_THREAD_BELOW: usize = 24_000_000;
+const ONE_THREAD_BELOW: u64 = 24_000_000;
 
 /// Trains `spec` at `batch_size` on one thread where that is faster, unless the user chose the
 /// number of threads (`RAYON_NUM_THREADS`). Call before the first tensor operation. Returns the
@@ -44,7 +44,7 @@ where
 fn one_thread_is_faster(spec: &ModelSpec, batch_size: usize) -> bool {
     // A model that fails validation trains nowhere; training reports why.
     spec.summary()
-        .is_ok_and(|s| s.total_multiply_adds() * batch_size < ONE_THREAD_BELOW)
+        .is_ok_and(|s| s.total_multiply_adds().saturating_mul(batch_size as u64) < ONE_THREAD_BELOW)
 }
 
 #[cfg(test)]

@@ -141,8 +141,8 @@ fn damaged_and_foreign_files_are_refused_with_the_reason() {
         let error = SavedModel::from_bytes(&bytes[..cut]).unwrap_err();
         match &error {
             SavedModelError::Truncated { found, expected } => {
-                assert_eq!(*found, cut);
-                assert!(*expected > cut);
+                assert_eq!(*found, cut as u64);
+                assert!(*expected > cut as u64);
             }
             SavedModelError::NotAModelFile if cut < 14 => {}
             other => panic!("cut at {cut}: {other:?}"),

@@ -185,8 +185,11 @@ fn header_of_785_columns_without_a_label_column() {
 
 #[test]
 fn binary_garbage_is_an_error_not_a_panic() {
+    // Starts like UTF-16 text (a little-endian byte order mark), and is named so.
     let err = load_bytes(&[0xff, 0xfe, 0x00, 0x41, 0x42]).unwrap_err();
-    assert!(err.line().is_some() || matches!(err, DataError::IdxBadMagic { .. }));
+    assert_eq!(err, DataError::Utf16);
+    let err = load_bytes(&[0x00, 0x00, 0x07, 0x41, 0x42]).unwrap_err();
+    assert!(matches!(err, DataError::IdxBadMagic { .. }), "{err:?}");
 }
 
 #[test]
@@ -260,7 +263,9 @@ fn idx_with_a_bad_magic_number_or_a_label_above_9() {
     raw[2] = 9; // element type 0x09 is signed bytes
     assert_eq!(
         parse_idx(&raw).unwrap_err(),
-        DataError::IdxBadMagic { found: 0x0000_0901 }
+        DataError::IdxElementType {
+            name: "signed bytes"
+        }
     );
     raw[2] = 8;
     raw[10] = 42;

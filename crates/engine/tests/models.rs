@@ -16,11 +16,11 @@ fn baseline_has_the_notebooks_433454_parameters() {
         .map(|l| l.output.to_string())
         .collect();
     assert_eq!(shapes, ["(26, 26, 10)", "(6760)", "(64)", "(10)"]);
-    let params: Vec<usize> = summary.layers.iter().map(|l| l.parameters).collect();
+    let params: Vec<u64> = summary.layers.iter().map(|l| l.parameters).collect();
     assert_eq!(params, [100, 0, 432_704, 650]);
     assert!(summary.to_string().ends_with("total parameters: 433454"));
     // 26 * 26 outputs of 10 filters over 3 * 3 pixels, then the two dense layers.
-    let work: Vec<usize> = summary.layers.iter().map(|l| l.multiply_adds).collect();
+    let work: Vec<u64> = summary.layers.iter().map(|l| l.multiply_adds).collect();
     assert_eq!(work, [60_840, 0, 432_640, 640]);
     assert_eq!(summary.total_multiply_adds(), 494_120);
 }
@@ -28,7 +28,7 @@ fn baseline_has_the_notebooks_433454_parameters() {
 #[test]
 fn default_does_most_of_its_work_in_the_two_wider_convolutions() {
     let summary = preset("default").unwrap().summary().unwrap();
-    let convolutions: Vec<usize> = summary
+    let convolutions: Vec<u64> = summary
         .layers
         .iter()
         .filter(|l| l.description.starts_with("conv2d"))
@@ -43,7 +43,7 @@ fn default_does_most_of_its_work_in_the_two_wider_convolutions() {
 fn alexnet_has_the_notebooks_61750530_parameters() {
     let summary = preset("alexnet").unwrap().summary().unwrap();
     assert_eq!(summary.total_parameters(), 61_750_530);
-    let batch_norm_statistics: usize = summary
+    let batch_norm_statistics: u64 = summary
         .layers
         .iter()
         .filter(|l| l.description == "batch-norm")
@@ -58,6 +58,41 @@ fn alexnet_has_the_notebooks_61750530_parameters() {
     assert_eq!(flatten.output, Shape::Flat(6 * 6 * 256));
 }
 
+/// What the core expects a model file to list is what the engine's network holds, tensor by
+/// tensor, for every layer kind (the model file reader refuses any other list before it builds
+/// a network).
+#[test]
+fn the_cores_tensor_shapes_are_the_networks() {
+    use atelier_core::saved::Weights;
+    use atelier_engine::NetworkWeights;
+    let device = Device::flex();
+    let every_kind = ModelSpec::from_json(
+        r#"[{"type":"conv2d","filters":4,"kernel":5,"stride":2,"padding":"same","activation":"elu"},
+            {"type":"batch-norm"},{"type":"avg-pool","size":2},{"type":"max-pool","size":3,"stride":1},
+            {"type":"dropout","rate":0.2},{"type":"flatten"},{"type":"batch-norm"},
+            {"type":"dense","units":7,"activation":"tanh"},{"type":"dense","units":10}]"#,
+    )
+    .unwrap();
+    let specs = ["baseline", "default", "alexnet"]
+        .map(|name| preset(name).unwrap())
+        .into_iter()
+        .chain([every_kind]);
+    for spec in specs {
+        let outputs = spec.validate().unwrap();
+        let inputs = std::iter::once(Shape::INPUT).chain(outputs);
+        let expected: Vec<Vec<usize>> = spec
+            .layers
+            .iter()
+            .zip(inputs)
+            .flat_map(|(layer, input)| layer.tensor_shapes(input))
+            .collect();
+        let network = Network::new(&spec, &device).unwrap();
+        let weights = pollster::block_on(Weights::read(&network)).unwrap();
+        let held: Vec<Vec<usize>> = weights.tensors.into_iter().map(|t| t.shape).collect();
+        assert_eq!(held, expected, "{}", spec.to_json());
+    }
+}
+
 #[test]
 fn burn_modules_hold_the_same_parameters_as_the_summary() {
     let device = Device::flex();
@@ -66,7 +101,11 @@ fn burn_modules_hold_the_same_parameters_as_the_summary() {
         let summary = spec.summary().unwrap();
         let network = Network::new(&spec, &device).unwrap();
         // Burn, like Keras, counts batch-norm's running mean and variance.
-        assert_eq!(network.num_params(), summary.total_parameters(), "{name}");
+        assert_eq!(
+            network.num_params() as u64,
+            summary.total_parameters(),
+            "{name}"
+        );
         let logits = network.forward(Tensor::zeros([3, 1, 28, 28], &device));
         assert_eq!(logits.dims(), [3, 10]);
     }

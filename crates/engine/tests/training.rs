@@ -285,7 +285,7 @@ fn bad_settings_and_data_are_refused_with_reasons() {
     let err = run(&config("baseline").with_batch_size(0), &data)
         .0
         .unwrap_err();
-    assert_eq!(err.to_string(), "batch size must be at least 1");
+    assert_eq!(err.to_string(), "batch size 0 must be from 1 to 4096");
     let unlabelled = atelier_core::data::parse_csv(unlabelled_csv(&data).as_bytes()).unwrap();
     let (err, host) = run(&config("baseline"), &unlabelled);
     assert!(

@@ -12,6 +12,12 @@ pub enum DataError {
     UnknownLayout { line: usize, found: usize },
     /// A header with 785 columns, none of them named `label`.
     HeaderWithoutLabel { line: usize },
+    /// A header that names `label` beside another number of pixel columns than 784.
+    HeaderPixelColumns { line: usize, pixels: usize },
+    /// UTF-16 text (a byte order mark, or zero bytes between the characters).
+    Utf16,
+    /// Lines that end with a carriage return alone (classic Mac OS): the file is one long line.
+    CrLineEnds,
     /// Two header columns named `label`.
     DuplicateLabelColumn { line: usize, column: usize },
     /// A row whose column count differs from the first row's.
@@ -40,14 +46,22 @@ pub enum DataError {
     },
     /// The bytes are gzip but do not inflate.
     Gzip { reason: String },
+    /// Gzip that inflates to more than `limit` bytes.
+    InflatesTooMuch { limit: u64 },
     /// Not an IDX file this program reads (magic number or element type).
     IdxBadMagic { found: u32 },
+    /// An IDX file of another element type than unsigned bytes.
+    IdxElementType { name: &'static str },
+    /// An IDX file of unsigned bytes that is neither images (3 dimensions) nor labels (1).
+    IdxDimensions { dimensions: u8 },
+    /// An IDX file whose header announces no items.
+    IdxNoItems { kind: &'static str },
     /// Images that are not 28x28.
     IdxWrongImageSize { rows: u32, cols: u32 },
     /// Fewer bytes than the header announces.
-    IdxTruncated { expected: usize, found: usize },
+    IdxTruncated { expected: u64, found: u64 },
     /// Extra bytes after the announced data.
-    IdxTrailingBytes { expected: usize, found: usize },
+    IdxTrailingBytes { expected: u64, found: u64 },
     /// An images file and a labels file of different lengths.
     IdxCountMismatch { images: usize, labels: usize },
     /// A label byte above 9 in an IDX labels file (index is 0-based item number).
@@ -67,6 +81,7 @@ impl DataError {
             NoRows { header_line: line }
             | UnknownLayout { line, .. }
             | HeaderWithoutLabel { line }
+            | HeaderPixelColumns { line, .. }
             | DuplicateLabelColumn { line, .. }
             | ColumnCount { line, .. }
             | NotAnInteger { line, .. }
@@ -100,6 +115,11 @@ impl DataError {
             HeaderWithoutLabel { .. } => {
                 "the header has 785 columns but none is named \"label\"".into()
             }
+            HeaderPixelColumns { pixels, .. } => format!(
+                "the header names a label column and {pixels} pixel columns; Fashion-MNIST images have 784"
+            ),
+            Utf16 => "the file is UTF-16 text: save it as UTF-8 CSV (in Excel: \"CSV UTF-8\")".into(),
+            CrLineEnds => "the lines end with a carriage return alone (classic Mac OS line ends): save it with LF or CRLF line ends".into(),
             DuplicateLabelColumn { .. } => "a second column is named \"label\"".into(),
             ColumnCount {
                 expected, found, ..
@@ -114,6 +134,17 @@ impl DataError {
                 format!("label {} is not a class 0-9", quote_value(value))
             }
             Gzip { reason } => format!("the gzip data is corrupt: {reason}"),
+            InflatesTooMuch { limit } => format!(
+                "the file inflates to more than {} MB, the most Atelier reads from a gzipped file",
+                limit >> 20
+            ),
+            IdxElementType { name } => format!(
+                "an IDX file of {name}: Atelier reads IDX files of unsigned bytes, as Fashion-MNIST ships them"
+            ),
+            IdxDimensions { dimensions } => format!(
+                "an IDX file of {dimensions} dimensions: expected images (3) or labels (1)"
+            ),
+            IdxNoItems { kind } => format!("the IDX {kind} file holds no {kind}"),
             IdxBadMagic { found } => format!(
                 "not a CSV or IDX file of unsigned bytes (IDX magic number 0x{found:08x}; expected 0x00000803 for images or 0x00000801 for labels)"
             ),

@@ -19,7 +19,8 @@ pub use csv::{ArrivingCsv, CsvReader, parse_csv};
 pub use dataset::{CLASS_NAMES, Dataset, IMAGE_PIXELS, IMAGE_SIDE, NUM_CLASSES};
 pub use error::DataError;
 pub use idx::{
-    IdxFile, idx_labels_path_for, inflate_if_gzip, is_gzip, is_idx, parse_idx, parse_idx_pair,
+    IdxFile, MAX_INFLATED_BYTES, idx_labels_path_for, inflate_if_gzip, is_gzip, is_idx, parse_idx,
+    parse_idx_pair,
 };
 pub use load::{FileKind, LoadedFile, load_bytes};
 pub use picture::{darkness_from_rgba, photo_darkness, to_fashion_mnist};

@@ -6,5 +6,8 @@ mod spec;
 mod summary;
 
 pub use presets::{PRESET_NAMES, preset, preset_name};
-pub use spec::{Activation, LayerSpec, ModelSpec, Padding, Shape, SpecError, same_padding};
+pub use spec::{
+    Activation, LayerSpec, MAX_LAYERS, MAX_PARAMETERS, MAX_VALUES_PER_IMAGE, ModelSpec, Padding,
+    Shape, SpecError, same_padding,
+};
 pub use summary::{LayerSummary, Summary};

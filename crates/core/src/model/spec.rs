@@ -6,6 +6,18 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::data::{IMAGE_SIDE, NUM_CLASSES};
+use crate::size::{check_json_numbers, checked_product};
+
+/// At most this many layers in a model.
+pub const MAX_LAYERS: usize = 100;
+
+/// At most this many parameters in a model: AlexNet (61,750,530) fits with room for edits;
+/// past it, the weights and the optimizer's state outgrow what a browser tab can hold.
+pub const MAX_PARAMETERS: u64 = 100_000_000;
+
+/// At most this many values per image after any layer (a 28x28 image of 5,349 channels): one
+/// batch's activations must fit in memory.
+pub const MAX_VALUES_PER_IMAGE: u64 = 1 << 22;
 
 /// A non-linearity applied after a layer.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -260,24 +272,20 @@ impl LayerSpec {
                 positive("kernel", kernel)?;
                 positive("stride", stride)?;
                 let (_, height, width) = image()?;
-                spatial(height, width, kernel, stride, padding, self).map(|(h, w)| Shape::Image {
-                    channels: filters,
-                    height: h,
-                    width: w,
-                })
+                at_most_input("kernel", kernel, height, width)?;
+                at_most_input("stride", stride, height, width)?;
+                let (h, w) = spatial(height, width, kernel, stride, padding, self)?;
+                image_of(filters, h, w, self)
             }
             LayerSpec::MaxPool { size, stride } | LayerSpec::AvgPool { size, stride } => {
                 positive("size", size)?;
                 let stride = stride.unwrap_or(size);
                 positive("stride", stride)?;
                 let (channels, height, width) = image()?;
-                spatial(height, width, size, stride, Padding::Valid, self).map(|(h, w)| {
-                    Shape::Image {
-                        channels,
-                        height: h,
-                        width: w,
-                    }
-                })
+                at_most_input("size", size, height, width)?;
+                at_most_input("stride", stride, height, width)?;
+                let (h, w) = spatial(height, width, size, stride, Padding::Valid, self)?;
+                image_of(channels, h, w, self)
             }
             LayerSpec::BatchNorm => Ok(input),
             LayerSpec::Dropout { rate } => {
@@ -297,6 +305,11 @@ impl LayerSpec {
             },
             LayerSpec::Dense { units, .. } => {
                 positive("units", units)?;
+                if units as u64 > MAX_VALUES_PER_IMAGE {
+                    return Err(format!(
+                        "{units} units are more than the {MAX_VALUES_PER_IMAGE} values a layer may produce per image"
+                    ));
+                }
                 match input {
                     Shape::Flat(_) => Ok(Shape::Flat(units)),
                     Shape::Image { .. } => Err(format!(
@@ -307,25 +320,59 @@ impl LayerSpec {
         }
     }
 
-    /// Parameters as Keras counts them (batch-norm's moving mean and variance included).
-    pub fn parameters(&self, input: Shape) -> usize {
+    /// Parameters as Keras counts them (batch-norm's moving mean and variance included),
+    /// saturating rather than wrapping for a layer that does not fit its input.
+    pub fn parameters(&self, input: Shape) -> u64 {
+        let product = |factors: &[usize]| {
+            factors
+                .iter()
+                .fold(1u64, |p, &f| p.saturating_mul(f as u64))
+        };
         match *self {
             LayerSpec::Conv2d {
                 filters, kernel, ..
-            } => kernel * kernel * input.features() * filters + filters,
-            LayerSpec::BatchNorm => 4 * input.features(),
-            LayerSpec::Dense { units, .. } => input.size() * units + units,
+            } => {
+                product(&[kernel, kernel, input.features(), filters]).saturating_add(filters as u64)
+            }
+            LayerSpec::BatchNorm => product(&[4, input.features()]),
+            LayerSpec::Dense { units, .. } => {
+                product(&[input.size(), units]).saturating_add(units as u64)
+            }
             _ => 0,
         }
     }
 
     /// Multiply-adds of this layer's forward pass for one image producing `output` (convolutions
     /// and dense layers; the element-wise layers' work is small beside them).
-    pub fn multiply_adds(&self, input: Shape, output: Shape) -> usize {
+    pub fn multiply_adds(&self, input: Shape, output: Shape) -> u64 {
+        let product = |factors: &[usize]| {
+            factors
+                .iter()
+                .fold(1u64, |p, &f| p.saturating_mul(f as u64))
+        };
         match *self {
-            LayerSpec::Conv2d { kernel, .. } => kernel * kernel * input.features() * output.size(),
-            LayerSpec::Dense { units, .. } => input.size() * units,
+            LayerSpec::Conv2d { kernel, .. } => {
+                product(&[kernel, kernel, input.features(), output.size()])
+            }
+            LayerSpec::Dense { units, .. } => product(&[input.size(), units]),
             _ => 0,
+        }
+    }
+
+    /// The shapes of the tensors this layer holds, in the engine's order (weights, then bias;
+    /// batch-norm's scale, shift, running mean and running variance): what a model file must
+    /// list for it. Linear weights are `[inputs, units]`, as Burn keeps them.
+    pub fn tensor_shapes(&self, input: Shape) -> Vec<Vec<usize>> {
+        match *self {
+            LayerSpec::Conv2d {
+                filters, kernel, ..
+            } => vec![
+                vec![filters, input.features(), kernel, kernel],
+                vec![filters],
+            ],
+            LayerSpec::BatchNorm => vec![vec![input.features()]; 4],
+            LayerSpec::Dense { units, .. } => vec![vec![input.size(), units], vec![units]],
+            _ => Vec::new(),
         }
     }
 }
@@ -334,6 +381,40 @@ fn pool_text(kind: &str, size: usize, stride: Option<usize>) -> String {
     match stride {
         Some(stride) if stride != size => format!("{kind} {size}x{size} stride {stride}"),
         _ => format!("{kind} {size}x{size}"),
+    }
+}
+
+/// Refuses a window or stride larger than the image it slides over.
+fn at_most_input(what: &str, value: usize, height: usize, width: usize) -> Result<(), String> {
+    if value > height.min(width) {
+        return Err(format!(
+            "{what} {value} is larger than the {height}x{width} input it sees"
+        ));
+    }
+    Ok(())
+}
+
+/// An image shape of `channels` x `height` x `width`, if it is within
+/// [`MAX_VALUES_PER_IMAGE`].
+fn image_of(
+    channels: usize,
+    height: usize,
+    width: usize,
+    layer: &LayerSpec,
+) -> Result<Shape, String> {
+    match checked_product(
+        [channels as u64, height as u64, width as u64],
+        MAX_VALUES_PER_IMAGE,
+    ) {
+        Some(_) => Ok(Shape::Image {
+            channels,
+            height,
+            width,
+        }),
+        None => Err(format!(
+            "{} makes {channels}x{height}x{width} values per image, more than the {MAX_VALUES_PER_IMAGE} a layer may produce",
+            layer.describe()
+        )),
     }
 }
 
@@ -363,14 +444,40 @@ impl ModelSpec {
         Self { layers }
     }
 
-    /// Reads a model from its JSON layer list.
+    /// Reads a model from its JSON layer list, and checks it.
     pub fn from_json(json: &str) -> Result<Self, SpecError> {
-        let spec: Self = serde_json::from_str(json).map_err(|e| SpecError {
-            layer: 0,
-            message: format!("not a valid layer list: {e}"),
-        })?;
+        let spec = Self::parse_json(json)?;
         spec.validate()?;
         Ok(spec)
+    }
+
+    /// Reads a JSON layer list that may still need fixing (the layer editor shows why it
+    /// cannot train): refused only when it is not a layer list, holds a number no size can be,
+    /// or has more than [`MAX_LAYERS`] layers.
+    pub fn parse_json(json: &str) -> Result<Self, SpecError> {
+        let not_valid = |why: String| SpecError {
+            layer: 0,
+            message: format!("not a valid layer list: {why}"),
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(json).map_err(|e| not_valid(e.to_string()))?;
+        check_json_numbers(&value, &[]).map_err(not_valid)?;
+        let spec: Self = serde_json::from_value(value).map_err(|e| not_valid(e.to_string()))?;
+        spec.check_layer_count()?;
+        Ok(spec)
+    }
+
+    fn check_layer_count(&self) -> Result<(), SpecError> {
+        if self.layers.len() > MAX_LAYERS {
+            return Err(SpecError {
+                layer: 0,
+                message: format!(
+                    "the model has {} layers; at most {MAX_LAYERS} are allowed",
+                    self.layers.len()
+                ),
+            });
+        }
+        Ok(())
     }
 
     /// The JSON layer list.
@@ -387,13 +494,23 @@ impl ModelSpec {
                 message: "the model has no layers".into(),
             });
         }
+        self.check_layer_count()?;
         let mut shapes = Vec::with_capacity(self.layers.len());
         let mut shape = Shape::INPUT;
+        let mut parameters = 0u64;
         for (index, layer) in self.layers.iter().enumerate() {
-            shape = layer.output_shape(shape).map_err(|message| SpecError {
+            let input = shape;
+            let at_fault = |message| SpecError {
                 layer: index + 1,
                 message,
-            })?;
+            };
+            shape = layer.output_shape(input).map_err(at_fault)?;
+            parameters = parameters.saturating_add(layer.parameters(input));
+            if parameters > MAX_PARAMETERS {
+                return Err(at_fault(format!(
+                    "the model reaches {parameters} parameters here, more than the {MAX_PARAMETERS} allowed"
+                )));
+            }
             shapes.push(shape);
         }
         let last = self.layers.len();

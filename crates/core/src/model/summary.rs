@@ -12,9 +12,9 @@ pub struct LayerSummary {
     /// Shape of one image's output.
     pub output: Shape,
     /// Parameters (Keras's count).
-    pub parameters: usize,
+    pub parameters: u64,
     /// Multiply-adds of the forward pass for one image.
-    pub multiply_adds: usize,
+    pub multiply_adds: u64,
 }
 
 /// The whole table.
@@ -26,12 +26,12 @@ pub struct Summary {
 
 impl Summary {
     /// Total parameters, Keras's way (batch-norm moving statistics included).
-    pub fn total_parameters(&self) -> usize {
+    pub fn total_parameters(&self) -> u64 {
         self.layers.iter().map(|l| l.parameters).sum()
     }
 
     /// Multiply-adds of the forward pass for one image, all layers.
-    pub fn total_multiply_adds(&self) -> usize {
+    pub fn total_multiply_adds(&self) -> u64 {
         self.layers.iter().map(|l| l.multiply_adds).sum()
     }
 }

@@ -8,7 +8,7 @@ pub enum SavedModelError {
     /// Written by a newer (or older) Atelier.
     UnsupportedVersion(u32),
     /// The file ends early (an interrupted download or copy).
-    Truncated { expected: usize, found: usize },
+    Truncated { expected: u64, found: u64 },
     /// The bytes are damaged.
     Corrupt(String),
     /// Readable, but its architecture or weights do not fit together.

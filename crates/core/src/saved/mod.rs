@@ -20,6 +20,8 @@ pub use weights::{NamedTensor, Weights};
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::Shape;
+use crate::size::{MAX_SIZE, check_json_numbers, checked_product, checked_sum, of, to_usize};
 use crate::train::{History, TrainConfig};
 
 /// The first bytes of every model file.
@@ -102,64 +104,74 @@ impl SavedModel {
         bytes
     }
 
-    /// Reads a model file; says precisely what is wrong with one it cannot use.
+    /// Reads a model file; says precisely what is wrong with one it cannot use. Every size in
+    /// it is checked against the file's length and the model's limits before anything is
+    /// allocated for it, and its tensors must be the ones its layers hold.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, SavedModelError> {
         if !is_model_file(bytes) {
             return Err(SavedModelError::NotAModelFile);
         }
+        let found = of(bytes.len());
         let mut at = MAGIC.len();
         let version = read_u32(bytes, &mut at)?;
         if version != VERSION {
             return Err(SavedModelError::UnsupportedVersion(version));
         }
-        let header_len = read_u32(bytes, &mut at)? as usize;
-        let header_bytes = bytes
-            .get(at..at + header_len)
-            .ok_or(SavedModelError::Truncated {
-                expected: at + header_len,
-                found: bytes.len(),
+        let header_len = u64::from(read_u32(bytes, &mut at)?);
+        let header_end =
+            checked_sum([of(at), header_len], found).ok_or(SavedModelError::Truncated {
+                expected: of(at).saturating_add(header_len),
+                found,
             })?;
-        at += header_len;
-        let header: Header = serde_json::from_slice(header_bytes)
-            .map_err(|e| SavedModelError::Corrupt(format!("its header is unreadable ({e})")))?;
-        let values: usize = header
-            .tensors
+        let header_bytes = &bytes[at..to_usize(header_end)];
+        at = to_usize(header_end);
+        let unreadable = |e: serde_json::Error| {
+            SavedModelError::Corrupt(format!("its header is unreadable ({e})"))
+        };
+        let header: serde_json::Value = serde_json::from_slice(header_bytes).map_err(unreadable)?;
+        check_json_numbers(&header, &["seed"]).map_err(SavedModelError::Invalid)?;
+        let header: Header = serde_json::from_value(header).map_err(unreadable)?;
+        header
+            .settings
+            .check()
+            .map_err(|e| SavedModelError::Invalid(e.to_string()))?;
+        let shapes = expected_tensor_shapes(&header.settings)?;
+        check_tensors(&header.tensors, &shapes)?;
+
+        // The layers' limits bound these; checked all the same.
+        let too_large = || SavedModelError::Invalid("its tensors are too large".into());
+        let counts = shapes
             .iter()
-            .map(|t| t.shape.iter().product::<usize>())
-            .sum();
-        let expected = at + 4 * values + 4;
-        if bytes.len() < expected {
-            return Err(SavedModelError::Truncated {
-                expected,
-                found: bytes.len(),
-            });
+            .map(|shape| checked_product(shape.iter().map(|&d| of(d)), MAX_SIZE))
+            .collect::<Option<Vec<u64>>>()
+            .ok_or_else(too_large)?;
+        let values = checked_sum(counts.iter().copied(), MAX_SIZE / 4).ok_or_else(too_large)?;
+        let expected = checked_sum([of(at), 4 * values, 4], MAX_SIZE).ok_or_else(too_large)?;
+        if found < expected {
+            return Err(SavedModelError::Truncated { expected, found });
         }
-        if bytes.len() > expected {
+        if found > expected {
             return Err(SavedModelError::Corrupt(format!(
                 "{} unexpected bytes after the weights",
-                bytes.len() - expected
+                found - expected
             )));
         }
+        let expected = to_usize(expected);
         let stored = u32::from_le_bytes(bytes[expected - 4..].try_into().expect("4 bytes"));
         if crc32(&bytes[..expected - 4]) != stored {
             return Err(SavedModelError::Corrupt(
                 "its checksum does not match its contents".into(),
             ));
         }
-        header
-            .settings
-            .model
-            .validate()
-            .map_err(|e| SavedModelError::Invalid(e.to_string()))?;
 
         let mut tensors = Vec::with_capacity(header.tensors.len());
-        for entry in header.tensors {
-            let count: usize = entry.shape.iter().product();
-            let values = bytes[at..at + 4 * count]
+        for (entry, count) in header.tensors.into_iter().zip(counts) {
+            let end = at + 4 * to_usize(count);
+            let values = bytes[at..end]
                 .chunks_exact(4)
                 .map(|b| f32::from_le_bytes(b.try_into().expect("4 bytes")))
                 .collect();
-            at += 4 * count;
+            at = end;
             tensors.push(NamedTensor {
                 name: entry.name,
                 shape: entry.shape,
@@ -176,10 +188,49 @@ impl SavedModel {
     }
 }
 
+/// The tensor shapes that `settings.model` holds, in order (its layers already checked).
+fn expected_tensor_shapes(settings: &TrainConfig) -> Result<Vec<Vec<usize>>, SavedModelError> {
+    let outputs = settings
+        .model
+        .validate()
+        .map_err(|e| SavedModelError::Invalid(e.to_string()))?;
+    let inputs = std::iter::once(Shape::INPUT).chain(outputs);
+    Ok(settings
+        .model
+        .layers
+        .iter()
+        .zip(inputs)
+        .flat_map(|(layer, input)| layer.tensor_shapes(input))
+        .collect())
+}
+
+/// Refuses a tensor list that is not the one the layers hold, naming the first difference.
+fn check_tensors(tensors: &[TensorHeader], shapes: &[Vec<usize>]) -> Result<(), SavedModelError> {
+    if tensors.len() != shapes.len() {
+        return Err(SavedModelError::Invalid(format!(
+            "it holds {} tensors, its layers have {}",
+            tensors.len(),
+            shapes.len()
+        )));
+    }
+    for (index, (tensor, shape)) in tensors.iter().zip(shapes).enumerate() {
+        if tensor.shape != *shape {
+            return Err(SavedModelError::Invalid(format!(
+                "tensor {} ({}) has shape {:?}, its layers need {:?}",
+                index + 1,
+                tensor.name,
+                tensor.shape,
+                shape
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn read_u32(bytes: &[u8], at: &mut usize) -> Result<u32, SavedModelError> {
     let word = bytes.get(*at..*at + 4).ok_or(SavedModelError::Truncated {
-        expected: *at + 4,
-        found: bytes.len(),
+        expected: of(*at + 4),
+        found: of(bytes.len()),
     })?;
     *at += 4;
     Ok(u32::from_le_bytes(word.try_into().expect("4 bytes")))

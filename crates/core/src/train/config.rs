@@ -6,6 +6,13 @@ use super::{LossKind, LrSchedule, OptimizerKind};
 use crate::data::{Augmentation, DataError};
 use crate::model::{ModelSpec, SpecError};
 
+/// At most this many images per step: more is no longer a batch, and one batch's activations
+/// must fit in memory.
+pub const MAX_BATCH_SIZE: usize = 4096;
+
+/// At most this many passes over the training images.
+pub const MAX_EPOCHS: usize = 1000;
+
 /// Everything that decides a training run. Same config, same data, same CPU backend: same
 /// numbers.
 ///
@@ -155,11 +162,20 @@ impl TrainConfig {
                 self.learning_rate
             ));
         }
-        if self.batch_size == 0 {
-            return bad("batch size must be at least 1".into());
+        if !(1..=MAX_BATCH_SIZE).contains(&self.batch_size) {
+            return bad(format!(
+                "batch size {} must be from 1 to {MAX_BATCH_SIZE}",
+                self.batch_size
+            ));
         }
-        if self.epochs == 0 {
-            return bad("epochs must be at least 1".into());
+        if !(1..=MAX_EPOCHS).contains(&self.epochs) {
+            return bad(format!(
+                "epochs {} must be from 1 to {MAX_EPOCHS}",
+                self.epochs
+            ));
+        }
+        if self.loss_every == 0 {
+            return bad("the loss must be read every 1 or more batches".into());
         }
         if !(0.0..=0.9).contains(&self.validation_split) {
             return bad(format!(
@@ -182,8 +198,12 @@ impl TrainConfig {
         if let Some(augmentation) = &self.augmentation {
             augmentation.check().map_err(TrainError::Config)?;
         }
-        if self.early_stopping == Some(0) {
-            return bad("early-stopping patience must be at least 1 epoch".into());
+        if let Some(patience) = self.early_stopping
+            && !(1..=MAX_EPOCHS).contains(&patience)
+        {
+            return bad(format!(
+                "early-stopping patience {patience} must be from 1 to {MAX_EPOCHS} epochs"
+            ));
         }
         if self.early_stopping.is_some() && self.validation_split == 0.0 {
             return bad(

@@ -9,7 +9,7 @@ mod loss;
 mod optimizer;
 mod schedule;
 
-pub use config::{TrainConfig, TrainError};
+pub use config::{MAX_BATCH_SIZE, MAX_EPOCHS, TrainConfig, TrainError};
 
 /// What to say when training or a grid search is asked for before any training set is loaded.
 pub const NO_TRAINING_SET: &str =

@@ -4,7 +4,8 @@
 use rayon::prelude::*;
 
 use super::layout::{
-    Layout, UTF8_BOM, header_layout, looks_like_header, numeric_layout, split_fields,
+    Layout, UTF8_BOM, count_fields, header_layout, looks_like_header, numeric_layout,
+    text_encoding_problem,
 };
 use super::lines::Lines;
 use super::pieces_at_line_ends;
@@ -26,12 +27,14 @@ impl<'a> CsvReader<'a> {
         let text = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
         let mut lines = Lines::new(text);
         let (first_number, first) = lines.next_non_blank().ok_or(DataError::Empty)?;
-        let first_fields = split_fields(first);
-        let has_header = looks_like_header(&first_fields);
+        if let Some(problem) = text_encoding_problem(bytes, first) {
+            return Err(problem);
+        }
+        let has_header = looks_like_header(first);
         let layout = if has_header {
-            header_layout(&first_fields, first_number)?
+            header_layout(first, first_number)?
         } else {
-            numeric_layout(first_fields.len(), first_number)?
+            numeric_layout(count_fields(first), first_number)?
         };
         if !has_header {
             // The first line is data: read it again with the others.

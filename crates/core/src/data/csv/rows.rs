@@ -1,7 +1,7 @@
 //! One row's values: the byte-level fast path, and the lenient reader that accepts what the
 //! fast path is not sure of, or says exactly what is wrong.
 
-use super::layout::{Layout, clean_field, split_fields};
+use super::layout::{Layout, clean_field, count_fields, fields};
 use crate::data::{DataError, IMAGE_PIXELS};
 
 /// The row at the start of `rest` when it is digits and commas only, every value in range and
@@ -86,16 +86,16 @@ pub(super) fn parse_row_lenient(
     layout: Layout,
     pixels: &mut Vec<u8>,
 ) -> Result<Option<u8>, DataError> {
-    let fields = split_fields(line);
-    if fields.len() != layout.columns {
+    let found = count_fields(line);
+    if found != layout.columns {
         return Err(DataError::ColumnCount {
             line: number,
             expected: layout.columns,
-            found: fields.len(),
+            found,
         });
     }
     let mut label = None;
-    for (index, field) in fields.iter().enumerate() {
+    for (index, field) in fields(line).enumerate() {
         let text = clean_field(field);
         let shown = || String::from_utf8_lossy(&text[..text.len().min(40)]).into_owned();
         let is_label = layout.label_column == Some(index);
