@@ -7,6 +7,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement, HtmlSelectElement};
 
 use atelier_core::model::{Activation, LayerSpec, ModelSpec, Padding, Shape, preset, preset_name};
+use atelier_core::size::check_file_size;
 
 use super::dom;
 
@@ -69,17 +70,21 @@ pub fn start(on_validity: fn(bool)) {
         };
         input.set_value("");
         wasm_bindgen_futures::spawn_local(async move {
+            if let Err(message) = check_file_size(&file.name(), file.size() as u64) {
+                return dom::show_error(&message);
+            }
             let text = match wasm_bindgen_futures::JsFuture::from(file.text()).await {
                 Ok(text) => text.as_string().unwrap_or_default(),
                 Err(e) => return dom::show_error(&format!("{}: {e:?}", file.name())),
             };
-            match serde_json::from_str::<ModelSpec>(&text) {
+            // A stack that cannot train yet is shown with its problem in `layer-error`.
+            match ModelSpec::parse_json(&text) {
                 Ok(spec) => {
                     dom::clear_error();
                     set(&spec);
                 }
                 Err(e) => dom::show_error(&format!(
-                    "{}: not a layer list ({e}); export one to see the format",
+                    "{}: {e}; export a layer list to see the format",
                     file.name()
                 )),
             }
@@ -262,7 +267,7 @@ fn refresh_summary() {
         {
             Some((input, Ok(output))) => {
                 let params = layer.parameters(input);
-                total += params;
+                total = params.saturating_add(total);
                 shape = Some(output);
                 (output.to_string(), params.to_string())
             }

@@ -105,7 +105,10 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
             with_page(|p| p.predictions = Some(predictions));
             dom::set_disabled("download-predictions", false);
         }
-        Reply::Failed { message } => failed(&message),
+        // A side request failed: said, and nothing else changes (a failed classification
+        // during training leaves the training running and its controls as they are).
+        Reply::Failed { message } => dom::show_error(&message),
+        Reply::JobFailed { message } | Reply::EngineFailed { message } => failed(&message),
         Reply::ModelReady { info } => show_model(&info),
         Reply::GridStarted { total } => tuning::started(total),
         Reply::Trial { trial, number } => tuning::trial_done(&trial, number),

@@ -160,12 +160,12 @@ async fn load(files: Vec<NamedBytes>) {
 async fn train_model(config: TrainConfig) {
     let (train_set, device) = with_engine(|e| (e.train.clone(), e.device.clone()));
     let Some(train_set) = train_set else {
-        return reply(&Reply::Failed {
+        return reply(&Reply::JobFailed {
             message: NO_TRAINING_SET.into(),
         });
     };
     let Some(device) = device else {
-        return reply(&Reply::Failed {
+        return reply(&Reply::JobFailed {
             message: "The backend is still starting; try again in a moment.".into(),
         });
     };
@@ -229,14 +229,14 @@ async fn train_model(config: TrainConfig) {
 async fn run_grid(config: TrainConfig, grid: GridSpec) {
     let (train_set, device) = with_engine(|e| (e.train.clone(), e.device.clone()));
     let (Some(train_set), Some(device)) = (train_set, device) else {
-        return reply(&Reply::Failed {
+        return reply(&Reply::JobFailed {
             message: NO_TRAINING_SET.into(),
         });
     };
     let total = match grid.trials(&config) {
         Ok(trials) => trials.len(),
         Err(error) => {
-            return reply(&Reply::Failed {
+            return reply(&Reply::JobFailed {
                 message: format!("Grid search: {error}"),
             });
         }
@@ -266,7 +266,7 @@ async fn run_grid(config: TrainConfig, grid: GridSpec) {
         Ok(trials) => reply(&Reply::GridDone {
             stopped: trials.len() < total,
         }),
-        Err(error) => reply(&Reply::Failed {
+        Err(error) => reply(&Reply::JobFailed {
             message: format!("Grid search stopped: {error}"),
         }),
     }

@@ -11,6 +11,7 @@ use atelier_core::data::{
     inflate_if_gzip, is_gzip, is_idx, load_bytes, sort_into_sets,
 };
 use atelier_core::saved::is_model_file;
+use atelier_core::size::check_file_size;
 
 use crate::reply;
 use atelier_browser::js;
@@ -45,6 +46,8 @@ pub async fn read(name: &str, content: &JsValue) -> Result<NamedBytes, String> {
         .dyn_ref::<Blob>()
         .ok_or_else(|| format!("{name}: not a file"))?;
     let size = blob.size();
+    // Refused by its size before anything is allocated for it, as the command line does.
+    check_file_size(name, size as u64)?;
     let read_slice = |start: f64| -> Result<JsFuture, String> {
         let end = (start + READ_SLICE_BYTES).min(size);
         let slice = blob

@@ -43,7 +43,7 @@ pub fn start() {
     std::panic::set_hook(Box::new(|info| {
         let message = info.to_string();
         web_sys::console::error_1(&message.clone().into());
-        reply(&Reply::Failed {
+        reply(&Reply::EngineFailed {
             message: format!("Something went wrong inside the engine: {message}"),
         });
     }));

@@ -179,8 +179,13 @@ pub enum Reply {
         predictions: Vec<u8>,
         accuracy: Option<f32>,
     },
-    /// Something failed (training, a panic inside the engine).
+    /// A request beside the running job failed (classifying a drawing, saving or loading a
+    /// model, predicting): only this request; the page's phase stays as it is.
     Failed { message: String },
+    /// The training or grid search the page started could not start, or stopped on an error.
+    JobFailed { message: String },
+    /// The engine panicked: whatever it was doing is lost.
+    EngineFailed { message: String },
     /// A model is active (at start, after training, after loading a model file).
     ModelReady { info: Box<ModelInfo> },
     /// The answer to [`Request::Classify`]; `None` while no model is ready.
