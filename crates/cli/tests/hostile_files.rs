@@ -16,6 +16,8 @@ const MAX_PEAK_BYTES: u64 = 1 << 30;
 const MAX_TIME: Duration = Duration::from_secs(10);
 
 /// Runs the command line; (exit status, stderr, peak resident bytes, time).
+// The child is waited for by `wait4`, which also gives its peak memory; `Child::wait` cannot.
+#[allow(clippy::zombie_processes)]
 fn run_measured(args: &[&str]) -> (i32, String, u64, Duration) {
     let started = Instant::now();
     let mut child = Command::new(env!("CARGO_BIN_EXE_atelier"))
