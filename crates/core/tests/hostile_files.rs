@@ -7,7 +7,7 @@ use atelier_core::data::{
     DataError, LoadedFile, MAX_INFLATED_BYTES, datasets_from_files, load_bytes, parse_csv,
     parse_idx, parse_idx_pair, to_fashion_mnist,
 };
-use atelier_core::model::{LayerSpec, ModelSpec, Shape, preset};
+use atelier_core::model::{LayerSpec, ModelSpec, preset};
 use atelier_core::saved::{NamedTensor, SavedModel, SavedModelError};
 use atelier_core::train::TrainConfig;
 use atelier_fixtures::hostile::*;
