@@ -272,9 +272,10 @@ impl LayerSpec {
                 positive("kernel", kernel)?;
                 positive("stride", stride)?;
                 let (_, height, width) = image()?;
+                let (h, w) = spatial(height, width, kernel, stride, padding, self)?;
+                // `same` padding fits any kernel; none may be wider than the image it sees.
                 at_most_input("kernel", kernel, height, width)?;
                 at_most_input("stride", stride, height, width)?;
-                let (h, w) = spatial(height, width, kernel, stride, padding, self)?;
                 image_of(filters, h, w, self)
             }
             LayerSpec::MaxPool { size, stride } | LayerSpec::AvgPool { size, stride } => {
@@ -282,9 +283,8 @@ impl LayerSpec {
                 let stride = stride.unwrap_or(size);
                 positive("stride", stride)?;
                 let (channels, height, width) = image()?;
-                at_most_input("size", size, height, width)?;
-                at_most_input("stride", stride, height, width)?;
                 let (h, w) = spatial(height, width, size, stride, Padding::Valid, self)?;
+                at_most_input("stride", stride, height, width)?;
                 image_of(channels, h, w, self)
             }
             LayerSpec::BatchNorm => Ok(input),
