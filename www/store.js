@@ -20,8 +20,34 @@ self.atelierStore = (() => {
       transaction.onerror = transaction.onabort = () => reject(transaction.error);
     });
   }
+  // One tab writes: the engine that holds the Web Lock "atelier-kept-model", asked for as the
+  // engine starts and held until its worker ends (the first tab open). Another tab's engine
+  // reads what is kept but does not overwrite it, and says so; it asks again at each write, so
+  // it takes over once the first tab has closed.
+  let owner = null;
+  function own() {
+    if (owner === true) return Promise.resolve(true);
+    if (!self.navigator?.locks) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      self.navigator.locks.request("atelier-kept-model", { ifAvailable: true }, (lock) => {
+        owner = lock !== null;
+        resolve(owner);
+        // Held for the worker's lifetime.
+        return lock ? new Promise(() => {}) : undefined;
+      }).catch(() => resolve(false));
+    });
+  }
+  own();
+  async function put(key, value) {
+    if (!(await own())) {
+      const error = new Error("another Atelier tab keeps its models: this tab's model is not kept (close the other tab to keep this one's)");
+      error.name = "AnotherTab";
+      throw error;
+    }
+    return run("readwrite", (store) => store.put(value, key));
+  }
   return {
-    put: (key, value) => run("readwrite", (store) => store.put(value, key)),
+    put,
     get: (key) => run("readonly", (store) => store.get(key)),
   };
 })();

@@ -29,7 +29,7 @@ engineName()
     for (const event of early.splice(0)) self.onmessage(event);
   })
   .catch((error) => {
-    // The envelope of crates/browser/src/protocol/envelope.rs, with a `failed` reply.
-    const reply = { type: "failed", message: `The engine could not start: ${error}` };
+    // The envelope of crates/browser/src/protocol/envelope.rs, with an `engine-failed` reply.
+    const reply = { type: "engine-failed", message: `The engine could not start: ${error}` };
     self.postMessage({ json: JSON.stringify(reply) });
   });

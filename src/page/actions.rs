@@ -8,7 +8,7 @@ use atelier_browser::protocol::Request;
 use atelier_core::eval::{PredictionsLayout, predictions_csv};
 use atelier_core::train::NO_TRAINING_SET;
 
-use super::app::{claim, failed, send, set_phase, with_page};
+use super::app::{LoadSource, claim, failed, send, set_phase, with_page};
 use super::phase::{Job, Phase};
 use super::training_view::TrainingView;
 use super::{browser, dom, draw_pad, mistakes, settings, tuning};
@@ -32,11 +32,31 @@ pub async fn load_files(files: Vec<File>) {
     if files.is_empty() || !claim("loading", Phase::Loading) {
         return;
     }
-    // The engine reads the files itself, a slice at a time: a 133 MB CSV is never held whole
-    // in the page as well.
+    send_files(files);
+}
+
+/// The engine reads the files itself, a slice at a time: a 133 MB CSV is never held whole in
+/// the page as well. The page keeps the handles, for a new engine to read them again.
+fn send_files(files: Vec<File>) {
+    with_page(|p| p.pending_load = Some(LoadSource::Files(files.clone())));
     let names = files.iter().map(File::name).collect();
     let contents: Vec<JsValue> = files.into_iter().map(JsValue::from).collect();
     send(&Request::Load { names }, &contents);
+}
+
+/// Gives a new engine the next of the loads the dead one had read, if any is left.
+pub async fn reload_next() {
+    let Some(source) = with_page(|p| (!p.replay.is_empty()).then(|| p.replay.remove(0))) else {
+        return;
+    };
+    match source {
+        LoadSource::Files(files) => {
+            if claim("reading the files again", Phase::Loading) {
+                send_files(files);
+            }
+        }
+        LoadSource::Sample => load_sample().await,
+    }
 }
 
 /// The sample the page ships (real Fashion-MNIST images, as IDX files).
@@ -44,6 +64,7 @@ pub async fn load_sample() {
     if !claim("loading the sample", Phase::Loading) {
         return;
     }
+    with_page(|p| p.pending_load = Some(LoadSource::Sample));
     let mut names = Vec::new();
     let mut buffers: Vec<JsValue> = Vec::new();
     for name in [

@@ -27,6 +27,24 @@ pub struct Page {
     pub view: Option<TrainingView>,
     /// The latest predictions for the loaded test set.
     pub predictions: Option<Vec<u8>>,
+    /// What the engine is reading now, and what it has read into the sets it holds: the
+    /// `File` handles stay the page's, so a new engine can read them again.
+    pub pending_load: Option<LoadSource>,
+    pub loads: Vec<LoadSource>,
+    /// Loads still to give a new engine after the last one died.
+    pub replay: Vec<LoadSource>,
+    /// Engines started since one last reported a backend: a second death in a row is not
+    /// retried.
+    pub starts_without_ready: u32,
+}
+
+/// Where loaded sets came from.
+#[derive(Clone)]
+pub enum LoadSource {
+    /// Files the user dropped or picked (their handles).
+    Files(Vec<web_sys::File>),
+    /// The sample the page ships.
+    Sample,
 }
 
 thread_local! {
@@ -37,12 +55,77 @@ pub fn with_page<T>(f: impl FnOnce(&mut Page) -> T) -> T {
     PAGE.with(|page| f(&mut page.borrow_mut()))
 }
 
+/// What the page does with each reply of the engine (and the bytes some carry).
+pub type OnReply = fn(Reply, Option<Vec<u8>>);
+
+thread_local! {
+    static ON_REPLY: std::cell::Cell<Option<OnReply>> = const { std::cell::Cell::new(None) };
+}
+
 /// Starts the engine, its replies going to `on_reply`.
-pub fn start(on_reply: fn(Reply, Option<Vec<u8>>)) {
+pub fn start(on_reply: OnReply) {
+    ON_REPLY.with(|r| r.set(Some(on_reply)));
     set_phase(Phase::Idle);
+    start_engine();
+    expose_test_hooks();
+}
+
+fn start_engine() {
+    let Some(on_reply) = ON_REPLY.with(|r| r.get()) else {
+        return;
+    };
     dom::set_text("backend", "…");
-    worker::start(on_reply, failed);
+    with_page(|p| p.starts_without_ready += 1);
+    worker::start(on_reply, engine_died);
     send(&Request::Init, &[]);
+}
+
+/// The engine died (a panic, a trap, memory it could not get): the page says so, frees it,
+/// and starts a new one, which brings back the last kept model; the files it had read are
+/// read again once it is ready. The work under way is lost. A new engine that dies before it
+/// is ready is not replaced again.
+pub fn engine_died(message: &str) {
+    worker::terminate();
+    let retry = with_page(|p| {
+        p.ready = false;
+        p.has_train = false;
+        p.pending_load = None;
+        p.replay = std::mem::take(&mut p.loads);
+        p.starts_without_ready < 2
+    });
+    dom::set_hidden("load-progress", true);
+    set_phase(Phase::Error);
+    if !retry {
+        return failed(&format!(
+            "The engine stopped again ({message}); reload the page to start over."
+        ));
+    }
+    dom::set_text(
+        "engine-notice",
+        &format!(
+            "The engine stopped ({message}). A new one has started: the last kept model comes back, and the loaded files are read again."
+        ),
+    );
+    dom::set_hidden("engine-notice", false);
+    start_engine();
+}
+
+/// With `test-hooks` in the page's address, `window.atelierAbortEngine()` makes the engine
+/// abort as a crash would, for the tests of the recovery above.
+fn expose_test_hooks() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if !window
+        .location()
+        .search()
+        .is_ok_and(|s| s.contains("test-hooks"))
+    {
+        return;
+    }
+    let abort = wasm_bindgen::closure::Closure::<dyn Fn()>::new(|| send(&Request::Abort, &[]));
+    let _ = js_sys::Reflect::set(&window, &"atelierAbortEngine".into(), abort.as_ref());
+    abort.forget();
 }
 
 /// Moves the page to `phase`: `data-state`, and the buttons that depend on it.

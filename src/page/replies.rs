@@ -3,8 +3,8 @@
 use atelier_browser::protocol::{ModelInfo, ModelSource, Reply};
 use atelier_core::train::TrainEvent;
 
-use super::actions::classify;
-use super::app::{failed, resting_phase, set_phase, update_buttons, with_page};
+use super::actions::{classify, reload_next};
+use super::app::{engine_died, failed, resting_phase, set_phase, update_buttons, with_page};
 use super::phase::{Job, Phase};
 use super::training_view::TrainingView;
 use super::{augment_preview, browser, dom, draw_pad, mistakes, overview, results, tuning};
@@ -22,8 +22,12 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
                 dom::set_text("backend-notice", &notice);
                 dom::set_hidden("backend-notice", false);
             }
-            with_page(|p| p.ready = true);
+            with_page(|p| {
+                p.ready = true;
+                p.starts_without_ready = 0;
+            });
             update_buttons();
+            wasm_bindgen_futures::spawn_local(reload_next());
         }
         Reply::Progress { done, total, text } => {
             dom::set_hidden("load-progress", false);
@@ -41,6 +45,14 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
         Reply::Loaded { train, test } => {
             dom::clear_error();
             loading_done();
+            with_page(|p| {
+                if let Some(source) = p.pending_load.take() {
+                    if train.is_some() && test.is_some() {
+                        p.loads.clear();
+                    }
+                    p.loads.push(source);
+                }
+            });
             overview::show(train.as_deref(), test.as_deref());
             if let Some(train) = &train {
                 augment_preview::set_samples(
@@ -58,10 +70,13 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
                 dom::set_text("predictions-status", "");
             }
             set_phase(resting_phase());
+            wasm_bindgen_futures::spawn_local(reload_next());
         }
         Reply::LoadFailed { message } => {
             loading_done();
+            with_page(|p| p.pending_load = None);
             failed(&message);
+            wasm_bindgen_futures::spawn_local(reload_next());
         }
         Reply::Training { event } => {
             if let TrainEvent::Error { message } = &event {
@@ -108,7 +123,8 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
         // A side request failed: said, and nothing else changes (a failed classification
         // during training leaves the training running and its controls as they are).
         Reply::Failed { message } => dom::show_error(&message),
-        Reply::JobFailed { message } | Reply::EngineFailed { message } => failed(&message),
+        Reply::JobFailed { message } => failed(&message),
+        Reply::EngineFailed { message } => engine_died(&message),
         Reply::ModelReady { info } => show_model(&info),
         Reply::GridStarted { total } => tuning::started(total),
         Reply::Trial { trial, number } => tuning::trial_done(&trial, number),
@@ -117,6 +133,12 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
             set_phase(resting_phase());
         }
         Reply::Mistakes { mistakes: list } => mistakes::set(list),
+        Reply::Kept { problem } => {
+            let text =
+                problem.map(|why| format!("This model is not kept for your next visit: {why}."));
+            dom::set_text("storage-notice", text.as_deref().unwrap_or(""));
+            dom::set_hidden("storage-notice", text.is_none());
+        }
         Reply::Classified { probabilities } => draw_pad::on_classified(probabilities, classify),
         Reply::ModelFile { name } => match bytes {
             Some(bytes) => {

@@ -12,12 +12,24 @@ use atelier_browser::protocol::{Reply, Request};
 
 thread_local! {
     static WORKER: RefCell<Option<Worker>> = const { RefCell::new(None) };
+    /// Which start the running engine is: a dead engine's late events are not the new one's.
+    static GENERATION: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// Stops the engine, if one runs, and frees what it held; its late events are ignored.
+pub fn terminate() {
+    GENERATION.with(|g| g.set(g.get().wrapping_add(1)));
+    if let Some(worker) = WORKER.with(|w| w.borrow_mut().take()) {
+        worker.terminate();
+    }
 }
 
 /// Starts the engine: its replies go to `on_reply` (with the bytes some carry), and its death or
 /// a failure to start to `on_failure`. The page's address goes to the worker as it is: the
 /// backend is the worker's choice (`www/worker.js`).
 pub fn start(on_reply: fn(Reply, Option<Vec<u8>>), on_failure: fn(&str)) {
+    let generation = GENERATION.with(|g| g.get());
+    let current = move || GENERATION.with(|g| g.get()) == generation;
     let search = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
@@ -26,6 +38,9 @@ pub fn start(on_reply: fn(Reply, Option<Vec<u8>>), on_failure: fn(&str)) {
         Err(e) => return on_failure(&format!("The engine could not start: {e:?}")),
     };
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+        if !current() {
+            return;
+        }
         match envelope::open_reply(&event.data()) {
             Ok((reply, bytes)) => on_reply(reply, bytes),
             Err(e) => {
@@ -36,6 +51,12 @@ pub fn start(on_reply: fn(Reply, Option<Vec<u8>>), on_failure: fn(&str)) {
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |event: web_sys::Event| {
+        // An uncaught error in the engine (a trap, an allocation that failed) leaves its
+        // WebAssembly in an unknown state: it counts as the engine's death.
+        event.prevent_default();
+        if !current() {
+            return;
+        }
         let message = js_sys::Reflect::get(&event, &"message".into())
             .ok()
             .and_then(|m| m.as_string())

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { LONG_TASK_RECORDER, ROOT, canvasPixels, dropFiles, fixtures, launch, serveApp } from "./support.mjs";
+import { CSP_RECORDER, LONG_TASK_RECORDER, ROOT, assertCspKept, canvasPixels, dropFiles, fixtures, launch, serveApp } from "./support.mjs";
 
 let server;
 let browser;
@@ -36,6 +36,7 @@ async function open(query, expectedBackend, inBrowser = browser) {
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   await page.addInitScript(LONG_TASK_RECORDER);
+  await page.addInitScript(CSP_RECORDER);
   await page.goto(server.url + query);
   await page.waitForFunction(
     () => ["WebGPU", "CPU"].includes(document.querySelector('[data-testid="backend"]').textContent),
@@ -126,6 +127,8 @@ for (const [label, query, backend] of [["WebGPU", "", "WebGPU"], ["CPU backend",
       const error = await page.textContent('[data-testid="error"]');
       assert.match(error, /^bad\.csv:3:\d+: "abc" is not an integer 0-255$/);
       assert.deepEqual(await counts(page), [2000, 500]);
+      // Loading, training, predicting, downloading: nothing the policy refuses.
+      await assertCspKept(page);
       assert.deepEqual(errors, []);
       await context.close();
     });

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import zlib from "node:zlib";
-import { ROOT, launch, serveApp, waitForModel } from "./support.mjs";
+import { CSP_RECORDER, ROOT, assertCspKept, launch, serveApp, waitForModel } from "./support.mjs";
 
 const FIXTURE = JSON.parse(fs.readFileSync(path.join(ROOT, "tests/fixtures/silhouettes.json"), "utf8"));
 const BRUSH = 12;
@@ -75,6 +75,7 @@ async function open(query) {
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  await page.addInitScript(CSP_RECORDER);
   await page.goto(server.url + query);
   await waitForModel(page);
   assert.match(await page.textContent('[data-testid="active-model"]'), /pre-trained default model \(test accuracy \d+\.\d\d%\)/);
@@ -115,6 +116,7 @@ for (const [label, query, garments] of [
       }));
       assert.deepEqual(cleared, { cls: null, probs: null, text: "" });
       assert.equal(await page.$eval('[data-testid="draw-preview"]', (c) => c.dataset.ink), "0");
+      await assertCspKept(page);
       assert.deepEqual(errors, []);
       await context.close();
     });

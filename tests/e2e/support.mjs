@@ -1,3 +1,4 @@
+import assert from "node:assert/strict";
 // Shared pieces of the browser tests: a static server for the built app, Chromium with the flags that
 // give WebGPU (SwiftShader) headless on a closed network, and fixtures cut from the real data.
 import { execFileSync } from "node:child_process";
@@ -66,6 +67,20 @@ export function launch(extraArgs = [], { webgpu = true } = {}) {
       ...(webgpu ? ["--enable-unsafe-webgpu"] : []), ...extraArgs,
     ],
   });
+}
+
+/** Records every Content-Security-Policy violation in window.__cspViolations. */
+export const CSP_RECORDER = () => {
+  window.__cspViolations = [];
+  document.addEventListener("securitypolicyviolation",
+    (e) => window.__cspViolations.push(`${e.violatedDirective}: ${e.blockedURI}`));
+};
+
+/** The page's policy is in place (its loader's hash filled in) and nothing broke it. */
+export async function assertCspKept(page) {
+  const policy = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content");
+  assert.match(policy, /script-src 'self' 'wasm-unsafe-eval' 'sha256-[A-Za-z0-9+/]+=*';/);
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
 }
 
 /** Records every long task (PerformanceObserver `longtask`) in window.__longTasks. */

@@ -65,12 +65,11 @@ impl TrainHost for WorkerHost {
             history.epochs.len(),
             settings.epochs
         );
-        let kept = match SavedModel::capture(model, &label, settings, history, None).await {
+        match SavedModel::capture(model, &label, settings, history, None).await {
             Ok(saved) => persist::keep(&label, &saved.to_bytes()).await,
-            Err(error) => Err(error.to_string()),
-        };
-        if let Err(error) = kept {
-            web_sys::console::warn_1(&format!("the epoch's model was not kept: {error}").into());
+            Err(error) => reply(&Reply::Kept {
+                problem: Some(format!("its weights could not be read ({error})")),
+            }),
         }
         self.last_yield = js::now();
     }

@@ -159,11 +159,9 @@ pub async fn load_file(name: &str, bytes: &[u8], device: &Device) -> Result<Acti
     Ok(model)
 }
 
-/// Keeps `model` (whose file is `bytes`) for the next visit; a failure only warns.
+/// Keeps `model` (whose file is `bytes`) for the next visit; the page hears whether it was.
 pub async fn keep(model: &ActiveModel, bytes: &[u8]) {
-    if let Err(error) = persist::keep(&model.label, bytes).await {
-        web_sys::console::warn_1(&format!("the model was not kept: {error}").into());
-    }
+    persist::keep(&model.label, bytes).await;
 }
 
 /// Class probabilities of one image with the active `model` (on `device`); none while there is

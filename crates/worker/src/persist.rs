@@ -21,15 +21,21 @@ fn store_function(name: &str) -> Option<Function> {
     Some(function.bind0(&store))
 }
 
-/// Keeps `bytes` (a model file) as the model to restore, named `label`.
-pub async fn keep(label: &str, bytes: &[u8]) -> Result<(), String> {
+/// Keeps `bytes` (a model file) as the model to restore, named `label`, and tells the page
+/// whether it could (a model not kept is lost at the next reload: the user must know).
+pub async fn keep(label: &str, bytes: &[u8]) {
+    let problem = try_keep(label, bytes).await.err();
+    crate::reply(&atelier_browser::protocol::Reply::Kept { problem });
+}
+
+async fn try_keep(label: &str, bytes: &[u8]) -> Result<(), String> {
     if bytes.len() > MAX_KEPT_BYTES {
         return Err(format!(
-            "the model ({} MB) is too large to keep in the browser's storage",
+            "it is too large ({} MB) to keep in the browser's storage",
             bytes.len() >> 20
         ));
     }
-    let put = store_function("put").ok_or("no storage in this browser")?;
+    let put = store_function("put").ok_or("this browser gives the page no storage")?;
     let record = Object::new();
     let _ = Reflect::set(&record, &"label".into(), &label.into());
     let _ = Reflect::set(&record, &"bytes".into(), &Uint8Array::from(bytes).into());
@@ -39,7 +45,28 @@ pub async fn keep(label: &str, bytes: &[u8]) -> Result<(), String> {
     JsFuture::from(Promise::from(promise))
         .await
         .map(|_| ())
-        .map_err(|e| format!("the browser's storage refused the model: {e:?}"))
+        .map_err(|e| refusal(&e))
+}
+
+/// Why the store refused, in words: IndexedDB's error names, and store.js's own.
+fn refusal(error: &JsValue) -> String {
+    let field = |name: &str| {
+        Reflect::get(error, &name.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    match field("name").as_str() {
+        "QuotaExceededError" => "the browser's storage is full".into(),
+        "AnotherTab" => field("message"),
+        "InvalidStateError" | "UnknownError" => {
+            "the browser's storage is unavailable (private browsing, or blocked)".into()
+        }
+        name => format!(
+            "the browser's storage refused it ({name}: {})",
+            field("message")
+        ),
+    }
 }
 
 /// The kept model's label and bytes, if there is one.

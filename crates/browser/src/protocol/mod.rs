@@ -16,6 +16,9 @@ use atelier_core::train::{GridSpec, History, TrainConfig, TrainEvent, Trial};
 pub enum Request {
     /// Choose the backend (the worker's choice: see `www/worker.js`) and the first model.
     Init,
+    /// Abort at once, as a crash would (an out-of-memory, a trap): for the tests of the page's
+    /// recovery, which sends it only when its address asks for test hooks.
+    Abort,
     /// Read these files (their bytes are the message's buffers, in order).
     Load {
         names: Vec<String>,
@@ -200,6 +203,9 @@ pub enum Reply {
     Trial { trial: Trial, number: usize },
     /// The grid search is over (all trials, or stopped); the page has had each trial.
     GridDone { stopped: bool },
+    /// Whether the browser kept the latest model for the next visit: `None` when it did, else
+    /// why not (storage full, another tab keeps its own, ...).
+    Kept { problem: Option<String> },
     /// Misclassified validation images of the model just trained.
     Mistakes { mistakes: Vec<Mistake> },
 }

@@ -1,0 +1,82 @@
+// The page survives its engine: an engine that aborts (a test-only request, as a crash or an
+// out-of-memory would) is replaced by a new one, the page says so, the model kept after the
+// last epoch comes back, and the dropped files are read again from the page's handles. On the
+// WebGPU engine (SwiftShader here).
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { dropFiles, fixtures, launch, serveApp, waitForModel } from "./support.mjs";
+
+let server;
+let browser;
+let data;
+
+before(async () => {
+  server = await serveApp();
+  browser = await launch();
+  data = fixtures(300, 50);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function counts(page) {
+  const el = await page.$('[data-testid="dataset-summary"]');
+  return [Number(await el.getAttribute("data-train-count")), Number(await el.getAttribute("data-test-count"))];
+}
+
+test("an engine that aborts is replaced; the kept model and the loaded files come back", { timeout: 600_000 }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  await page.goto(`${server.url}?test-hooks`);
+  await waitForModel(page);
+  assert.equal(await page.textContent('[data-testid="backend"]'), "WebGPU");
+  await dropFiles(page, [data.train, data.test]);
+  await page.waitForFunction(() => {
+    const s = document.querySelector('[data-testid="dataset-summary"]').dataset;
+    return s.trainCount === "300" && s.testCount === "50";
+  }, null, { timeout: 120_000 });
+
+  await page.selectOption('[data-testid="model-preset"]', "baseline");
+  await page.fill('[data-testid="epochs"]', "1");
+  await page.fill('[data-testid="batch-size"]', "32");
+  await page.click('[data-testid="train-button"]');
+  await waitForModel(page, "trained");
+  await page.waitForFunction(() => document.querySelector('[data-testid="status"]').dataset.state === "done",
+    null, { timeout: 300_000 });
+  const trained = await page.textContent('[data-testid="active-model"]');
+  assert.match(trained, /^trained here: baseline, 1 epoch/);
+  // The model is kept after its epoch; give the store a moment to finish writing.
+  await page.waitForTimeout(2_000);
+
+  await page.evaluate(() => window.atelierAbortEngine());
+  await page.waitForFunction(() => !document.querySelector('[data-testid="engine-notice"]').hidden,
+    null, { timeout: 60_000 });
+  assert.match(await page.textContent('[data-testid="engine-notice"]'),
+    /^The engine stopped \(.+\)\. A new one has started: the last kept model comes back, and the loaded files are read again\.$/);
+  assert.equal(await page.getAttribute('[data-testid="status"]', "data-state"), "error");
+
+  // The new engine: a backend, the kept model, the same sets read again.
+  await waitForModel(page, "restored");
+  assert.match(await page.textContent('[data-testid="active-model"]'), /^trained here: baseline, 1 epoch/);
+  await page.waitForFunction(() => {
+    const s = document.querySelector('[data-testid="dataset-summary"]').dataset;
+    return s.trainCount === "300" && s.testCount === "50";
+  }, null, { timeout: 120_000 });
+  assert.deepEqual(await counts(page), [300, 50]);
+  assert.equal(await page.textContent('[data-testid="backend"]'), "WebGPU");
+  // It trains again.
+  await page.waitForSelector('[data-testid="train-button"]:not([disabled])', { timeout: 60_000 });
+  await page.click('[data-testid="train-button"]');
+  await page.waitForFunction(() => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state)
+    && document.querySelector('[data-testid="active-model"]').dataset.source === "trained",
+    null, { timeout: 300_000 });
+  assert.equal(await page.getAttribute('[data-testid="status"]', "data-state"), "done",
+    await page.textContent('[data-testid="error"]'));
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
