@@ -10,7 +10,8 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{CanvasRenderingContext2d, File, HtmlCanvasElement, PointerEvent};
 
 use atelier_core::data::{
-    CLASS_NAMES, NUM_CLASSES, darkness_from_rgba, photo_darkness, to_fashion_mnist,
+    CLASS_NAMES, IMAGE_HEADER_BYTES, NUM_CLASSES, check_photo_size, darkness_from_rgba,
+    photo_darkness, to_fashion_mnist,
 };
 use atelier_core::plot::{draw_probabilities, most_likely};
 
@@ -145,6 +146,14 @@ pub fn on_classified(probabilities: Option<[f32; NUM_CLASSES]>, classify: fn(Vec
 /// Shows a photo on the pad and classifies it.
 pub async fn show_photo(file: File, classify: fn(Vec<u8>)) -> Result<(), String> {
     let window = web_sys::window().ok_or("no window")?;
+    // Its size from its header first: a huge photo is refused before the browser decodes it.
+    let head = file
+        .slice_with_f64_and_f64(0.0, IMAGE_HEADER_BYTES as f64)
+        .map_err(|e| format!("{}: {e:?}", file.name()))?;
+    let head = JsFuture::from(head.array_buffer())
+        .await
+        .map_err(|_| format!("{}: could not be read", file.name()))?;
+    check_photo_size(&file.name(), &js_sys::Uint8Array::new(&head).to_vec())?;
     let promise = window
         .create_image_bitmap_with_blob(&file)
         .map_err(|e| format!("{}: {e:?}", file.name()))?;

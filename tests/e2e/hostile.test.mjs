@@ -1,7 +1,8 @@
 // Hostile files dropped on the page, on the WebGPU engine (SwiftShader here): a UTF-16 CSV, a
-// gzip bomb of consistent IDX, an empty IDX pair and a model file crafted from a real one each
-// show the message that names their problem, while the loaded sets and the active model stay;
-// a photo of an odd size with the garment touching its edges is classified, not a panic.
+// gzip bomb of consistent IDX, an empty IDX pair, model files crafted from a real one and a
+// 20000x20000 photo each show the message that names their problem, while the loaded sets and
+// the active model stay; a photo of an odd size with the garment touching its edges is
+// classified, not a panic.
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -129,6 +130,22 @@ test("hostile files show their message; the loaded sets and model stay", { timeo
     assert.deepEqual(await counts(page), loaded, path.basename(files[0]));
     assert.equal(await page.$eval('[data-testid="active-model"]', (el) => el.dataset.source), "pretrained");
   }
+
+  // A photo of 20000x20000 pixels (a few bytes of PNG header): refused by its size before any
+  // decoding.
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(20_000, 0);
+  ihdr.writeUInt32BE(20_000, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8);
+  const big = file("big.png", Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]), Buffer.from("IHDR"), ihdr, Buffer.alloc(4),
+  ]));
+  await dropFiles(page, [big], "draw-pad");
+  await page.waitForFunction(() => document.querySelector('[data-testid="error"]').textContent.startsWith("big.png"),
+    null, { timeout: 60_000 });
+  assert.equal(await page.textContent('[data-testid="error"]'),
+    "big.png: the photo is 20000x20000 pixels; Atelier reads photos up to 50 megapixels");
+  assert.deepEqual(await counts(page), loaded);
 
   // A photo 601x37, the garment touching its top and bottom edges: classified, no panic.
   await page.evaluate(() => document.querySelector('[data-testid="prediction"]').removeAttribute("data-latency-ms"));

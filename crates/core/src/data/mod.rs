@@ -8,6 +8,7 @@ mod csv;
 mod dataset;
 mod error;
 mod idx;
+mod image_size;
 mod load;
 mod picture;
 mod sets;
@@ -22,6 +23,7 @@ pub use idx::{
     IdxFile, MAX_INFLATED_BYTES, idx_labels_path_for, inflate_if_gzip, is_gzip, is_idx, parse_idx,
     parse_idx_pair,
 };
+pub use image_size::{IMAGE_HEADER_BYTES, MAX_PHOTO_PIXELS, check_photo_size, image_size};
 pub use load::{FileKind, LoadedFile, load_bytes};
 pub use picture::{darkness_from_rgba, photo_darkness, to_fashion_mnist};
 pub use sets::{Sets, datasets_from_files, sort_into_sets};
