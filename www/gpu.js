@@ -10,8 +10,21 @@
   GPUAdapter.prototype.requestDevice = function (descriptor = {}) {
     const features = new Set(descriptor.requiredFeatures || []);
     if (this.features.has("subgroups")) features.add("subgroups");
-    return requestDevice.call(this, { ...descriptor, requiredFeatures: [...features] });
+    return requestDevice.call(this, { ...descriptor, requiredFeatures: [...features] }).then(watchDevice);
   };
+  // A lost device (a driver reset, the GPU unplugged, the tab's GPU process gone) never comes
+  // back to this engine: the page hears of it at once and moves to the CPU engine.
+  function watchDevice(device) {
+    self.atelierGpuDevice = device;
+    device.lost.then((info) => {
+      // The envelope of crates/browser/src/protocol/envelope.rs, with a `device-lost` reply.
+      const message = info.message ? `${info.reason}: ${info.message}` : info.reason;
+      self.postMessage({ json: JSON.stringify({ type: "device-lost", message }) });
+    });
+    return device;
+  }
+  // For the tests of that move (the page asks for it only with `test-hooks` in its address).
+  self.atelierLoseDevice = () => self.atelierGpuDevice?.destroy();
   const createShaderModule = GPUDevice.prototype.createShaderModule;
   GPUDevice.prototype.createShaderModule = function (descriptor) {
     if (descriptor && typeof descriptor.code === "string" && this.features.has("subgroups")) {

@@ -36,6 +36,8 @@ pub struct Page {
     /// Engines started since one last reported a backend: a second death in a row is not
     /// retried.
     pub starts_without_ready: u32,
+    /// The GPU was lost: engines from now on run on the CPU.
+    pub cpu_only: bool,
 }
 
 /// Where loaded sets came from.
@@ -75,16 +77,48 @@ fn start_engine() {
         return;
     };
     dom::set_text("backend", "…");
-    with_page(|p| p.starts_without_ready += 1);
-    worker::start(on_reply, engine_died);
+    let cpu_only = with_page(|p| {
+        p.starts_without_ready += 1;
+        p.cpu_only
+    });
+    worker::start(on_reply, engine_died, cpu_only);
     send(&Request::Init, &[]);
+}
+
+/// The GPU device was lost: the page moves to the CPU engine the way it replaces a dead one
+/// ([`engine_died`]), and says so.
+pub fn gpu_lost(message: &str) {
+    with_page(|p| p.cpu_only = true);
+    replace_engine(&format!(
+        "The GPU was lost ({message}). Training moved to the CPU engine: the last kept model comes back, and the loaded files are read again."
+    ));
 }
 
 /// The engine died (a panic, a trap, memory it could not get): the page says so, frees it,
 /// and starts a new one, which brings back the last kept model; the files it had read are
 /// read again once it is ready. The work under way is lost. A new engine that dies before it
 /// is ready is not replaced again.
+///
+/// A lost GPU often makes the engine panic (a buffer it waited for fails) just before the
+/// device's `lost` news arrives: the engine is replaced after a moment's grace, unless that
+/// news came meanwhile and [`gpu_lost`] replaced it already.
 pub fn engine_died(message: &str) {
+    let dying = worker::generation();
+    let notice = format!(
+        "The engine stopped ({message}). A new one has started: the last kept model comes back, and the loaded files are read again."
+    );
+    wasm_bindgen_futures::spawn_local(async move {
+        atelier_browser::js::sleep(LOST_GPU_GRACE_MS).await;
+        if worker::generation() == dying {
+            replace_engine(&notice);
+        }
+    });
+}
+
+/// How long a dead engine's page waits for news that its GPU was lost.
+const LOST_GPU_GRACE_MS: u32 = 500;
+
+fn replace_engine(notice: &str) {
     worker::terminate();
     let retry = with_page(|p| {
         p.ready = false;
@@ -97,21 +131,17 @@ pub fn engine_died(message: &str) {
     set_phase(Phase::Error);
     if !retry {
         return failed(&format!(
-            "The engine stopped again ({message}); reload the page to start over."
+            "{notice} It stopped again before it was ready: reload the page to start over."
         ));
     }
-    dom::set_text(
-        "engine-notice",
-        &format!(
-            "The engine stopped ({message}). A new one has started: the last kept model comes back, and the loaded files are read again."
-        ),
-    );
+    dom::set_text("engine-notice", notice);
     dom::set_hidden("engine-notice", false);
     start_engine();
 }
 
 /// With `test-hooks` in the page's address, `window.atelierAbortEngine()` makes the engine
-/// abort as a crash would, for the tests of the recovery above.
+/// abort as a crash would, and `window.atelierLoseDevice()` destroys its GPU device, for the
+/// tests of the recovery above.
 fn expose_test_hooks() {
     let Some(window) = web_sys::window() else {
         return;
@@ -123,9 +153,14 @@ fn expose_test_hooks() {
     {
         return;
     }
-    let abort = wasm_bindgen::closure::Closure::<dyn Fn()>::new(|| send(&Request::Abort, &[]));
-    let _ = js_sys::Reflect::set(&window, &"atelierAbortEngine".into(), abort.as_ref());
-    abort.forget();
+    for (name, request) in [
+        ("atelierAbortEngine", Request::Abort),
+        ("atelierLoseDevice", Request::LoseDevice),
+    ] {
+        let hook = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || send(&request, &[]));
+        let _ = js_sys::Reflect::set(&window, &name.into(), hook.as_ref());
+        hook.forget();
+    }
 }
 
 /// Moves the page to `phase`: `data-state`, and the buttons that depend on it.

@@ -4,7 +4,9 @@ use atelier_browser::protocol::{ModelInfo, ModelSource, Reply};
 use atelier_core::train::TrainEvent;
 
 use super::actions::{classify, reload_next};
-use super::app::{engine_died, failed, resting_phase, set_phase, update_buttons, with_page};
+use super::app::{
+    engine_died, failed, gpu_lost, resting_phase, set_phase, update_buttons, with_page,
+};
 use super::phase::{Job, Phase};
 use super::training_view::TrainingView;
 use super::{augment_preview, browser, dom, draw_pad, mistakes, overview, results, tuning};
@@ -125,6 +127,7 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
         Reply::Failed { message } => dom::show_error(&message),
         Reply::JobFailed { message } => failed(&message),
         Reply::EngineFailed { message } => engine_died(&message),
+        Reply::DeviceLost { message } => gpu_lost(&message),
         Reply::ModelReady { info } => show_model(&info),
         Reply::GridStarted { total } => tuning::started(total),
         Reply::Trial { trial, number } => tuning::trial_done(&trial, number),

@@ -16,6 +16,11 @@ thread_local! {
     static GENERATION: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
 
+/// Which start the running engine is (see [`terminate`]).
+pub fn generation() -> u32 {
+    GENERATION.with(|g| g.get())
+}
+
 /// Stops the engine, if one runs, and frees what it held; its late events are ignored.
 pub fn terminate() {
     GENERATION.with(|g| g.set(g.get().wrapping_add(1)));
@@ -26,13 +31,18 @@ pub fn terminate() {
 
 /// Starts the engine: its replies go to `on_reply` (with the bytes some carry), and its death or
 /// a failure to start to `on_failure`. The page's address goes to the worker as it is: the
-/// backend is the worker's choice (`www/worker.js`).
-pub fn start(on_reply: fn(Reply, Option<Vec<u8>>), on_failure: fn(&str)) {
+/// backend is the worker's choice (`www/worker.js`), unless `cpu_only` (after the GPU was
+/// lost) adds `backend=cpu` to it.
+pub fn start(on_reply: fn(Reply, Option<Vec<u8>>), on_failure: fn(&str), cpu_only: bool) {
     let generation = GENERATION.with(|g| g.get());
     let current = move || GENERATION.with(|g| g.get()) == generation;
-    let search = web_sys::window()
+    let mut search = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
+    if cpu_only && let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) {
+        params.set("backend", "cpu");
+        search = format!("?{}", String::from(params.to_string()));
+    }
     let worker = match Worker::new(&format!("./worker.js{search}")) {
         Ok(worker) => worker,
         Err(e) => return on_failure(&format!("The engine could not start: {e:?}")),

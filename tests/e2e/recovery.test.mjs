@@ -1,7 +1,8 @@
 // The page survives its engine: an engine that aborts (a test-only request, as a crash or an
 // out-of-memory would) is replaced by a new one, the page says so, the model kept after the
-// last epoch comes back, and the dropped files are read again from the page's handles. On the
-// WebGPU engine (SwiftShader here).
+// last epoch comes back, and the dropped files are read again from the page's handles. A lost
+// GPU device (destroyed on purpose) moves the page to the CPU engine the same way, and it trains
+// there. Both start on the WebGPU engine (SwiftShader here).
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -77,6 +78,44 @@ test("an engine that aborts is replaced; the kept model and the loaded files com
     null, { timeout: 300_000 });
   assert.equal(await page.getAttribute('[data-testid="status"]', "data-state"), "done",
     await page.textContent('[data-testid="error"]'));
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
+
+test("a lost GPU moves training to the CPU engine; the loaded files come back and it trains", { timeout: 600_000 }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  await page.goto(`${server.url}?test-hooks`);
+  await waitForModel(page);
+  assert.equal(await page.textContent('[data-testid="backend"]'), "WebGPU");
+  await dropFiles(page, [data.train, data.test]);
+  await page.waitForFunction(() => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === "300",
+    null, { timeout: 120_000 });
+
+  await page.evaluate(() => window.atelierLoseDevice());
+  await page.waitForFunction(() => !document.querySelector('[data-testid="engine-notice"]').hidden,
+    null, { timeout: 60_000 });
+  assert.match(await page.textContent('[data-testid="engine-notice"]'),
+    /^The GPU was lost \(.+\)\. Training moved to the CPU engine: the last kept model comes back, and the loaded files are read again\.$/);
+  await page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "CPU",
+    null, { timeout: 120_000 });
+  await page.waitForFunction(() => {
+    const s = document.querySelector('[data-testid="dataset-summary"]').dataset;
+    return s.trainCount === "300" && s.testCount === "50";
+  }, null, { timeout: 120_000 });
+
+  await page.selectOption('[data-testid="model-preset"]', "baseline");
+  await page.fill('[data-testid="epochs"]', "1");
+  await page.waitForSelector('[data-testid="train-button"]:not([disabled])', { timeout: 60_000 });
+  await page.click('[data-testid="train-button"]');
+  await page.waitForFunction(() => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state)
+    && document.querySelector('[data-testid="active-model"]').dataset.source === "trained",
+    null, { timeout: 300_000 });
+  assert.equal(await page.getAttribute('[data-testid="status"]', "data-state"), "done",
+    await page.textContent('[data-testid="error"]'));
+  assert.equal(await page.textContent('[data-testid="backend"]'), "CPU");
   assert.deepEqual(pageErrors, []);
   await context.close();
 });

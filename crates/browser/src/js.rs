@@ -57,6 +57,14 @@ pub fn has_webgpu() -> bool {
         .is_ok_and(|gpu| !gpu.is_undefined())
 }
 
+/// Calls a function that the worker's or page's JavaScript put on the global scope, if it is
+/// there; its result is not needed.
+pub fn call_global(name: &str) {
+    if let Some(function) = global_function(name) {
+        let _ = function.call0(&JsValue::NULL);
+    }
+}
+
 /// Calls an async function that gpu.js put on the global scope; its string result.
 pub async fn call_global_string(name: &str) -> Option<String> {
     let promise = Promise::from(global_function(name)?.call0(&JsValue::NULL).ok()?);

@@ -59,6 +59,7 @@ pub fn handle(request: Request, contents: Vec<JsValue>) {
     match request {
         Request::Init => spawn_local(init()),
         Request::Abort => std::process::abort(),
+        Request::LoseDevice => js::call_global("atelierLoseDevice"),
         Request::Load { names } => spawn_local(read_and_load(names, contents)),
         Request::Train { config } => spawn_local(train_model(*config)),
         Request::Pause => {

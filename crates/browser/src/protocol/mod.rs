@@ -19,6 +19,8 @@ pub enum Request {
     /// Abort at once, as a crash would (an out-of-memory, a trap): for the tests of the page's
     /// recovery, which sends it only when its address asks for test hooks.
     Abort,
+    /// Destroy the WebGPU device, as a lost GPU would (test hooks only, as `Abort`).
+    LoseDevice,
     /// Read these files (their bytes are the message's buffers, in order).
     Load {
         names: Vec<String>,
@@ -189,6 +191,8 @@ pub enum Reply {
     JobFailed { message: String },
     /// The engine panicked: whatever it was doing is lost.
     EngineFailed { message: String },
+    /// The WebGPU device is lost (sent by `www/gpu.js`): this engine cannot go on.
+    DeviceLost { message: String },
     /// A model is active (at start, after training, after loading a model file).
     ModelReady { info: Box<ModelInfo> },
     /// The answer to [`Request::Classify`]; `None` while no model is ready.
