@@ -28,7 +28,7 @@ async function counts(page) {
   return [Number(await el.getAttribute("data-train-count")), Number(await el.getAttribute("data-test-count"))];
 }
 
-test("an engine that aborts is replaced; the kept model and the loaded files come back", { timeout: 600_000 }, async () => {
+test("an engine that aborts is replaced; the kept model and the loaded files come back", { timeout: 900_000 }, async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const pageErrors = [];
@@ -46,9 +46,12 @@ test("an engine that aborts is replaced; the kept model and the loaded files com
   await page.fill('[data-testid="epochs"]', "1");
   await page.fill('[data-testid="batch-size"]', "32");
   await page.click('[data-testid="train-button"]');
-  await waitForModel(page, "trained");
-  await page.waitForFunction(() => document.querySelector('[data-testid="status"]').dataset.state === "done",
-    null, { timeout: 300_000 });
+  // The first epoch on SwiftShader compiles and tunes its kernels: minutes on a busy machine.
+  await page.waitForFunction(() => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state)
+    && document.querySelector('[data-testid="active-model"]').dataset.source === "trained",
+    null, { timeout: 400_000 });
+  assert.equal(await page.getAttribute('[data-testid="status"]', "data-state"), "done",
+    await page.textContent('[data-testid="error"]'));
   const trained = await page.textContent('[data-testid="active-model"]');
   assert.match(trained, /^trained here: baseline, 1 epoch/);
   // The model is kept after its epoch; give the store a moment to finish writing.
@@ -75,7 +78,7 @@ test("an engine that aborts is replaced; the kept model and the loaded files com
   await page.click('[data-testid="train-button"]');
   await page.waitForFunction(() => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state)
     && document.querySelector('[data-testid="active-model"]').dataset.source === "trained",
-    null, { timeout: 300_000 });
+    null, { timeout: 400_000 });
   assert.equal(await page.getAttribute('[data-testid="status"]', "data-state"), "done",
     await page.textContent('[data-testid="error"]'));
   assert.deepEqual(pageErrors, []);

@@ -29,10 +29,10 @@ async function trainOneEpoch(page) {
   await page.click('[data-testid="train-button"]');
   await page.waitForFunction(() => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state)
     && document.querySelector('[data-testid="active-model"]').dataset.source === "trained",
-    null, { timeout: 300_000 });
+    null, { timeout: 400_000 });
 }
 
-test("a second tab's model is not kept over the first tab's, and its page says so", { timeout: 600_000 }, async () => {
+test("a second tab's model is not kept over the first tab's, and its page says so", { timeout: 900_000 }, async () => {
   const context = await browser.newContext();
   const first = await context.newPage();
   await first.goto(`${server.url}?backend=cpu`);
@@ -57,6 +57,6 @@ test("a second tab's model is not kept over the first tab's, and its page says s
   await first.close();
   await second.click('[data-testid="train-button"]');
   await second.waitForFunction(() => document.querySelector('[data-testid="storage-notice"]').hidden,
-    null, { timeout: 300_000 });
+    null, { timeout: 400_000 });
   await context.close();
 });
