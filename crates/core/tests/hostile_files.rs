@@ -216,6 +216,21 @@ fn blank_lines_over_many_pieces_are_not_an_empty_file() {
     assert_eq!(parse_csv(blank.as_bytes()).unwrap_err(), DataError::Empty);
 }
 
+/// Found by fuzzing (`csv`): a byte order mark, then blank lines (form feeds are blank) over
+/// more than one piece, then a line with a stray byte: read as it arrives, the first pieces were
+/// taken for an empty file, while read whole the file has a first line to judge.
+#[test]
+fn a_byte_order_mark_before_blank_pieces_is_not_an_empty_file() {
+    let text = b"\xEF\xBB\xBF\x0C\x0C\n\n\x0C\x0C\n\n\x0C\x8E\n";
+    let whole = parse_csv(text).unwrap_err();
+    assert_ne!(whole, DataError::Empty);
+    for piece in 1..=text.len() {
+        assert_eq!(read_as_it_arrives(text, piece).unwrap_err(), whole, "pieces of {piece}");
+    }
+    let csv = format!("\u{FEFF}\n\n{}", kaggle_csv(&train_subset(2)));
+    assert_eq!(read_as_it_arrives(csv.as_bytes(), 1).unwrap(), train_subset(2));
+}
+
 #[test]
 fn an_empty_or_header_only_csv_never_makes_a_set() {
     let header = kaggle_csv(&train_subset(1))

@@ -1,5 +1,6 @@
 //! A CSV read while it arrives: the reader set aside and taken up again as more comes.
 
+use super::layout::UTF8_BOM;
 use super::reader::{CsvReader, CsvState};
 use crate::data::DataError;
 
@@ -45,7 +46,13 @@ impl ArrivingCsv {
             return Ok(Some(CsvReader::resume(state, bytes)));
         }
         if !complete {
-            let from = self.blank.min(usable);
+            // Blank as the reader sees it: after a UTF-8 byte order mark.
+            let text_start = if bytes.starts_with(UTF8_BOM) {
+                UTF8_BOM.len()
+            } else {
+                0
+            };
+            let from = self.blank.max(text_start).min(usable);
             if bytes[from..].iter().all(u8::is_ascii_whitespace) {
                 self.blank = usable;
                 return Ok(None);
