@@ -225,10 +225,17 @@ fn a_byte_order_mark_before_blank_pieces_is_not_an_empty_file() {
     let whole = parse_csv(text).unwrap_err();
     assert_ne!(whole, DataError::Empty);
     for piece in 1..=text.len() {
-        assert_eq!(read_as_it_arrives(text, piece).unwrap_err(), whole, "pieces of {piece}");
+        assert_eq!(
+            read_as_it_arrives(text, piece).unwrap_err(),
+            whole,
+            "pieces of {piece}"
+        );
     }
     let csv = format!("\u{FEFF}\n\n{}", kaggle_csv(&train_subset(2)));
-    assert_eq!(read_as_it_arrives(csv.as_bytes(), 1).unwrap(), train_subset(2));
+    assert_eq!(
+        read_as_it_arrives(csv.as_bytes(), 1).unwrap(),
+        train_subset(2)
+    );
 }
 
 #[test]
