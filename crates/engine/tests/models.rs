@@ -78,14 +78,7 @@ fn the_cores_tensor_shapes_are_the_networks() {
         .into_iter()
         .chain([every_kind]);
     for spec in specs {
-        let outputs = spec.validate().unwrap();
-        let inputs = std::iter::once(Shape::INPUT).chain(outputs);
-        let expected: Vec<Vec<usize>> = spec
-            .layers
-            .iter()
-            .zip(inputs)
-            .flat_map(|(layer, input)| layer.tensor_shapes(input))
-            .collect();
+        let expected = spec.tensor_shapes().unwrap();
         let network = Network::new(&spec, &device).unwrap();
         let weights = pollster::block_on(Weights::read(&network)).unwrap();
         let held: Vec<Vec<usize>> = weights.tensors.into_iter().map(|t| t.shape).collect();

@@ -1,6 +1,6 @@
 //! A photo's width and height read from its file's first bytes, before any decoding: so that a
-//! 20000x20000 PNG of a few kilobytes is refused, or decoded straight to a small size, instead of
-//! asking the browser for 1.6 GB of pixels.
+//! 20000x20000 PNG of a few kilobytes is refused instead of asking the browser for 1.6 GB of
+//! pixels.
 
 /// How many of a file's first bytes [`image_size`] needs at most (a JPEG's frame header can sit
 /// after a large EXIF block).
@@ -12,31 +12,10 @@ pub const MAX_PHOTO_PIXELS: u64 = 50_000_000;
 /// The width and height of a PNG, JPEG, GIF, WebP or BMP from its first bytes; `None` for any
 /// other format, or a header that ends early or says 0.
 pub fn image_size(bytes: &[u8]) -> Option<(u32, u32)> {
-    let be16 = |at: usize| {
-        bytes
-            .get(at..at + 2)
-            .map(|b| u16::from_be_bytes([b[0], b[1]]))
-    };
-    let le16 = |at: usize| {
-        bytes
-            .get(at..at + 2)
-            .map(|b| u16::from_le_bytes([b[0], b[1]]))
-    };
-    let be32 = |at: usize| {
-        bytes
-            .get(at..at + 4)
-            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
-    };
-    let le32 = |at: usize| {
-        bytes
-            .get(at..at + 4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    };
-    let le24 = |at: usize| {
-        bytes
-            .get(at..at + 3)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], 0]))
-    };
+    let le16 = |at| bytes_at(bytes, at).map(u16::from_le_bytes);
+    let be32 = |at| bytes_at(bytes, at).map(u32::from_be_bytes);
+    let le32 = |at| bytes_at(bytes, at).map(u32::from_le_bytes);
+    let le24 = |at| bytes_at(bytes, at).map(|[a, b, c]| u32::from_le_bytes([a, b, c, 0]));
     let size = if bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.get(12..16) == Some(b"IHDR") {
         (be32(16)?, be32(20)?)
     } else if bytes.starts_with(b"GIF87a") || bytes.starts_with(b"GIF89a") {
@@ -55,15 +34,21 @@ pub fn image_size(bytes: &[u8]) -> Option<(u32, u32)> {
             _ => return None,
         }
     } else if bytes.starts_with(&[0xff, 0xd8]) {
-        jpeg_size(bytes, be16)?
+        jpeg_size(bytes)?
     } else {
         return None;
     };
     (size.0 > 0 && size.1 > 0).then_some(size)
 }
 
+/// The `N` bytes at `at`, if the file has them.
+fn bytes_at<const N: usize>(bytes: &[u8], at: usize) -> Option<[u8; N]> {
+    bytes.get(at..at.checked_add(N)?)?.try_into().ok()
+}
+
 /// A JPEG's size from its first start-of-frame segment, walking the segments before it.
-fn jpeg_size(bytes: &[u8], be16: impl Fn(usize) -> Option<u16>) -> Option<(u32, u32)> {
+fn jpeg_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    let be16 = |at| bytes_at(bytes, at).map(u16::from_be_bytes);
     let mut at = 2;
     loop {
         // Fill bytes (0xff) may pad before a marker.

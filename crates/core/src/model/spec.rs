@@ -323,20 +323,14 @@ impl LayerSpec {
     /// Parameters as Keras counts them (batch-norm's moving mean and variance included),
     /// saturating rather than wrapping for a layer that does not fit its input.
     pub fn parameters(&self, input: Shape) -> u64 {
-        let product = |factors: &[usize]| {
-            factors
-                .iter()
-                .fold(1u64, |p, &f| p.saturating_mul(f as u64))
-        };
         match *self {
             LayerSpec::Conv2d {
                 filters, kernel, ..
-            } => {
-                product(&[kernel, kernel, input.features(), filters]).saturating_add(filters as u64)
-            }
-            LayerSpec::BatchNorm => product(&[4, input.features()]),
+            } => saturating_product(&[kernel, kernel, input.features(), filters])
+                .saturating_add(filters as u64),
+            LayerSpec::BatchNorm => saturating_product(&[4, input.features()]),
             LayerSpec::Dense { units, .. } => {
-                product(&[input.size(), units]).saturating_add(units as u64)
+                saturating_product(&[input.size(), units]).saturating_add(units as u64)
             }
             _ => 0,
         }
@@ -345,16 +339,11 @@ impl LayerSpec {
     /// Multiply-adds of this layer's forward pass for one image producing `output` (convolutions
     /// and dense layers; the element-wise layers' work is small beside them).
     pub fn multiply_adds(&self, input: Shape, output: Shape) -> u64 {
-        let product = |factors: &[usize]| {
-            factors
-                .iter()
-                .fold(1u64, |p, &f| p.saturating_mul(f as u64))
-        };
         match *self {
             LayerSpec::Conv2d { kernel, .. } => {
-                product(&[kernel, kernel, input.features(), output.size()])
+                saturating_product(&[kernel, kernel, input.features(), output.size()])
             }
-            LayerSpec::Dense { units, .. } => product(&[input.size(), units]),
+            LayerSpec::Dense { units, .. } => saturating_product(&[input.size(), units]),
             _ => 0,
         }
     }
@@ -382,6 +371,14 @@ fn pool_text(kind: &str, size: usize, stride: Option<usize>) -> String {
         Some(stride) if stride != size => format!("{kind} {size}x{size} stride {stride}"),
         _ => format!("{kind} {size}x{size}"),
     }
+}
+
+/// The product of layer sizes in `u64`, saturating rather than wrapping (a layer that does not
+/// fit its input may hold any field).
+fn saturating_product(factors: &[usize]) -> u64 {
+    factors
+        .iter()
+        .fold(1u64, |product, &f| product.saturating_mul(f as u64))
 }
 
 /// Refuses a window or stride larger than the image it slides over.
@@ -442,6 +439,19 @@ impl ModelSpec {
     /// A model of these layers.
     pub fn new(layers: Vec<LayerSpec>) -> Self {
         Self { layers }
+    }
+
+    /// The shapes of every tensor the model holds, layer by layer in the engine's order (see
+    /// [`LayerSpec::tensor_shapes`]), or why the model cannot be built.
+    pub fn tensor_shapes(&self) -> Result<Vec<Vec<usize>>, SpecError> {
+        let outputs = self.validate()?;
+        let inputs = std::iter::once(Shape::INPUT).chain(outputs);
+        Ok(self
+            .layers
+            .iter()
+            .zip(inputs)
+            .flat_map(|(layer, input)| layer.tensor_shapes(input))
+            .collect())
     }
 
     /// Reads a model from its JSON layer list, and checks it.

@@ -20,7 +20,6 @@ pub use weights::{NamedTensor, Weights};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::Shape;
 use crate::size::{MAX_SIZE, check_json_numbers, checked_product, checked_sum, of, to_usize};
 use crate::train::{History, TrainConfig};
 
@@ -135,7 +134,11 @@ impl SavedModel {
             .settings
             .check()
             .map_err(|e| SavedModelError::Invalid(e.to_string()))?;
-        let shapes = expected_tensor_shapes(&header.settings)?;
+        let shapes = header
+            .settings
+            .model
+            .tensor_shapes()
+            .map_err(|e| SavedModelError::Invalid(e.to_string()))?;
         check_tensors(&header.tensors, &shapes)?;
 
         // The layers' limits bound these; checked all the same.
@@ -186,22 +189,6 @@ impl SavedModel {
             weights: Weights { tensors },
         })
     }
-}
-
-/// The tensor shapes that `settings.model` holds, in order (its layers already checked).
-fn expected_tensor_shapes(settings: &TrainConfig) -> Result<Vec<Vec<usize>>, SavedModelError> {
-    let outputs = settings
-        .model
-        .validate()
-        .map_err(|e| SavedModelError::Invalid(e.to_string()))?;
-    let inputs = std::iter::once(Shape::INPUT).chain(outputs);
-    Ok(settings
-        .model
-        .layers
-        .iter()
-        .zip(inputs)
-        .flat_map(|(layer, input)| layer.tensor_shapes(input))
-        .collect())
 }
 
 /// Refuses a tensor list that is not the one the layers hold, naming the first difference.

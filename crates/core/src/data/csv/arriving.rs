@@ -1,6 +1,6 @@
 //! A CSV read while it arrives: the reader set aside and taken up again as more comes.
 
-use super::layout::UTF8_BOM;
+use super::layout::text_of;
 use super::reader::{CsvReader, CsvState};
 use crate::data::DataError;
 
@@ -18,7 +18,8 @@ pub struct ArrivingCsv {
     scanned: usize,
     /// Bytes up to and including the last line end found.
     whole_lines: usize,
-    /// Bytes known to be blank lines before the first row or header.
+    /// Bytes of text (after any byte order mark) known to be blank lines before the first row
+    /// or header.
     blank: usize,
 }
 
@@ -47,14 +48,10 @@ impl ArrivingCsv {
         }
         if !complete {
             // Blank as the reader sees it: after a UTF-8 byte order mark.
-            let text_start = if bytes.starts_with(UTF8_BOM) {
-                UTF8_BOM.len()
-            } else {
-                0
-            };
-            let from = self.blank.max(text_start).min(usable);
-            if bytes[from..].iter().all(u8::is_ascii_whitespace) {
-                self.blank = usable;
+            let text = text_of(bytes);
+            let from = self.blank.min(text.len());
+            if text[from..].iter().all(u8::is_ascii_whitespace) {
+                self.blank = text.len();
                 return Ok(None);
             }
         }

@@ -4,7 +4,12 @@
 use crate::data::{DataError, IMAGE_PIXELS};
 
 /// A UTF-8 byte order mark, which Excel writes at the start of a CSV.
-pub(super) const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// A file's text: its bytes without the UTF-8 byte order mark, if it has one.
+pub(super) fn text_of(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes)
+}
 
 /// Where the label sits in each row, and how many columns a row has.
 #[derive(Clone, Copy, Debug)]

@@ -4,8 +4,8 @@
 use rayon::prelude::*;
 
 use super::layout::{
-    Layout, UTF8_BOM, count_fields, header_layout, looks_like_header, numeric_layout,
-    text_encoding_problem,
+    Layout, count_fields, header_layout, looks_like_header, numeric_layout, text_encoding_problem,
+    text_of,
 };
 use super::lines::Lines;
 use super::pieces_at_line_ends;
@@ -24,7 +24,7 @@ pub struct CsvReader<'a> {
 impl<'a> CsvReader<'a> {
     /// Reads the first line (header or first row) and decides the layout.
     pub fn new(bytes: &'a [u8]) -> Result<Self, DataError> {
-        let text = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+        let text = text_of(bytes);
         let mut lines = Lines::new(text);
         let (first_number, first) = lines.next_non_blank().ok_or(DataError::Empty)?;
         if let Some(problem) = text_encoding_problem(bytes, first) {
@@ -148,7 +148,7 @@ impl<'a> CsvReader<'a> {
     /// more of it than before. [`read`](Self::read) then says true once it has read all of
     /// `bytes`, which is the whole file only when `bytes` is.
     pub(super) fn resume(state: CsvState, bytes: &'a [u8]) -> Self {
-        let text = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+        let text = text_of(bytes);
         let mut lines = Lines::new(text);
         lines.position = state.position;
         lines.number = state.number;
