@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { CSP_RECORDER, LONG_TASK_RECORDER, ROOT, assertCspKept, canvasPixels, dropFiles, fixtures, launch, serveApp } from "./support.mjs";
+import { CSP_RECORDER, LONG_TASK_RECORDER, ROOT, assertCspKept, datasetCounts, canvasPixels, dropFiles, fixtures, launch, serveApp } from "./support.mjs";
 
 let server;
 let browser;
@@ -44,11 +44,6 @@ async function open(query, expectedBackend, inBrowser = browser) {
   );
   assert.equal(await page.textContent('[data-testid="backend"]'), expectedBackend);
   return { context, page, errors, engines };
-}
-
-async function counts(page) {
-  const el = await page.$('[data-testid="dataset-summary"]');
-  return [Number(await el.getAttribute("data-train-count")), Number(await el.getAttribute("data-test-count"))];
 }
 
 for (const [label, query, backend] of [["WebGPU", "", "WebGPU"], ["CPU backend", "?backend=cpu", "CPU"]]) {
@@ -126,7 +121,7 @@ for (const [label, query, backend] of [["WebGPU", "", "WebGPU"], ["CPU backend",
       await page.waitForFunction(() => document.querySelector('[data-testid="error"]').textContent !== "");
       const error = await page.textContent('[data-testid="error"]');
       assert.match(error, /^bad\.csv:3:\d+: "abc" is not an integer 0-255$/);
-      assert.deepEqual(await counts(page), [2000, 500]);
+      assert.deepEqual(await datasetCounts(page), [2000, 500]);
       // Loading, training, predicting, downloading: nothing the policy refuses.
       await assertCspKept(page);
       assert.deepEqual(errors, []);
@@ -140,7 +135,7 @@ test("the sample button loads the bundled real sample", { timeout: 120_000 }, as
   await page.click('[data-testid="sample-button"]');
   await page.waitForFunction(() => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === "6000",
     null, { timeout: 60_000 });
-  assert.deepEqual(await counts(page), [6000, 1000]);
+  assert.deepEqual(await datasetCounts(page), [6000, 1000]);
   await context.close();
 });
 
@@ -149,7 +144,7 @@ test("the file picker takes several files at once", { timeout: 120_000 }, async 
   await page.setInputFiles('[data-testid="file-input"]', [data.test, data.train]);
   await page.waitForFunction(() => document.querySelector('[data-testid="dataset-summary"]').dataset.testCount === "500",
     null, { timeout: 60_000 });
-  assert.deepEqual(await counts(page), [2000, 500]);
+  assert.deepEqual(await datasetCounts(page), [2000, 500]);
   await context.close();
 });
 

@@ -10,7 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import zlib from "node:zlib";
-import { ROOT, dropFiles, fixtures, launch, serveApp, waitForModel } from "./support.mjs";
+import { ROOT, datasetCounts, dropFiles, fixtures, launch, serveApp, waitForCounts, waitForModel } from "./support.mjs";
 
 let server;
 let browser;
@@ -76,11 +76,6 @@ function craftedModelFile(edit) {
   return Buffer.concat([body, checksum]);
 }
 
-async function counts(page) {
-  const el = await page.$('[data-testid="dataset-summary"]');
-  return [Number(await el.getAttribute("data-train-count")), Number(await el.getAttribute("data-test-count"))];
-}
-
 test("hostile files show their message; the loaded sets and model stay", { timeout: 600_000 }, async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -91,11 +86,8 @@ test("hostile files show their message; the loaded sets and model stay", { timeo
   await waitForModel(page);
   assert.equal(await page.textContent('[data-testid="backend"]'), "WebGPU");
   await dropFiles(page, [data.train, data.test]);
-  await page.waitForFunction(() => {
-    const summary = document.querySelector('[data-testid="dataset-summary"]')?.dataset;
-    return summary?.trainCount === "300" && summary?.testCount === "50";
-  }, null, { timeout: 120_000 });
-  const loaded = await counts(page);
+  await waitForCounts(page, 300, 50);
+  const loaded = await datasetCounts(page);
 
   const file = (name, bytes) => {
     const at = path.join(data.dir, name);
@@ -127,7 +119,7 @@ test("hostile files show their message; the loaded sets and model stay", { timeo
     ).catch(async (e) => {
       throw new Error(`${path.basename(files[0])}: ${await page.textContent('[data-testid="error"]')} (${e})`);
     });
-    assert.deepEqual(await counts(page), loaded, path.basename(files[0]));
+    assert.deepEqual(await datasetCounts(page), loaded, path.basename(files[0]));
     assert.equal(await page.$eval('[data-testid="active-model"]', (el) => el.dataset.source), "pretrained");
   }
 
@@ -145,7 +137,7 @@ test("hostile files show their message; the loaded sets and model stay", { timeo
     null, { timeout: 60_000 });
   assert.equal(await page.textContent('[data-testid="error"]'),
     "big.png: the photo is 20000x20000 pixels; Atelier reads photos up to 50 megapixels");
-  assert.deepEqual(await counts(page), loaded);
+  assert.deepEqual(await datasetCounts(page), loaded);
 
   // A photo 601x37, the garment touching its top and bottom edges: classified, no panic.
   await page.evaluate(() => document.querySelector('[data-testid="prediction"]').removeAttribute("data-latency-ms"));
@@ -168,7 +160,7 @@ test("hostile files show their message; the loaded sets and model stay", { timeo
   }
   await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').hasAttribute("data-latency-ms"),
     null, { timeout: 120_000 });
-  assert.deepEqual(await counts(page), loaded);
+  assert.deepEqual(await datasetCounts(page), loaded);
   assert.deepEqual(errors, []);
   await context.close();
 });

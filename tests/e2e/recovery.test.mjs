@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { dropFiles, fixtures, launch, serveApp, waitForModel } from "./support.mjs";
+import { datasetCounts, dropFiles, fixtures, launch, serveApp, trainToDone, waitForCounts, waitForModel } from "./support.mjs";
 
 let server;
 let browser;
@@ -23,12 +23,8 @@ after(async () => {
   server?.close();
 });
 
-async function counts(page) {
-  const el = await page.$('[data-testid="dataset-summary"]');
-  return [Number(await el.getAttribute("data-train-count")), Number(await el.getAttribute("data-test-count"))];
-}
-
-test("an engine that aborts is replaced; the kept model and the loaded files come back", { timeout: 900_000 }, async () => {
+/** A fresh tab with the test hooks, on the WebGPU engine, the two CSVs loaded. */
+async function openLoaded() {
   const context = await browser.newContext();
   const page = await context.newPage();
   const pageErrors = [];
@@ -37,21 +33,16 @@ test("an engine that aborts is replaced; the kept model and the loaded files com
   await waitForModel(page);
   assert.equal(await page.textContent('[data-testid="backend"]'), "WebGPU");
   await dropFiles(page, [data.train, data.test]);
-  await page.waitForFunction(() => {
-    const s = document.querySelector('[data-testid="dataset-summary"]').dataset;
-    return s.trainCount === "300" && s.testCount === "50";
-  }, null, { timeout: 120_000 });
+  await waitForCounts(page, 300, 50);
+  return { context, page, pageErrors };
+}
 
+test("an engine that aborts is replaced; the kept model and the loaded files come back", { timeout: 900_000 }, async () => {
+  const { context, page, pageErrors } = await openLoaded();
   await page.selectOption('[data-testid="model-preset"]', "baseline");
   await page.fill('[data-testid="epochs"]', "1");
   await page.fill('[data-testid="batch-size"]', "32");
-  await page.click('[data-testid="train-button"]');
-  // The first epoch on SwiftShader compiles and tunes its kernels: minutes on a busy machine.
-  await page.waitForFunction(() => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state)
-    && document.querySelector('[data-testid="active-model"]').dataset.source === "trained",
-    null, { timeout: 400_000 });
-  assert.equal(await page.getAttribute('[data-testid="status"]', "data-state"), "done",
-    await page.textContent('[data-testid="error"]'));
+  await trainToDone(page);
   const trained = await page.textContent('[data-testid="active-model"]');
   assert.match(trained, /^trained here: baseline, 1 epoch/);
   // The model is kept after its epoch; give the store a moment to finish writing.
@@ -67,36 +58,17 @@ test("an engine that aborts is replaced; the kept model and the loaded files com
   // The new engine: a backend, the kept model, the same sets read again.
   await waitForModel(page, "restored");
   assert.match(await page.textContent('[data-testid="active-model"]'), /^trained here: baseline, 1 epoch/);
-  await page.waitForFunction(() => {
-    const s = document.querySelector('[data-testid="dataset-summary"]').dataset;
-    return s.trainCount === "300" && s.testCount === "50";
-  }, null, { timeout: 120_000 });
-  assert.deepEqual(await counts(page), [300, 50]);
+  await waitForCounts(page, 300, 50);
+  assert.deepEqual(await datasetCounts(page), [300, 50]);
   assert.equal(await page.textContent('[data-testid="backend"]'), "WebGPU");
   // It trains again.
-  await page.waitForSelector('[data-testid="train-button"]:not([disabled])', { timeout: 60_000 });
-  await page.click('[data-testid="train-button"]');
-  await page.waitForFunction(() => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state)
-    && document.querySelector('[data-testid="active-model"]').dataset.source === "trained",
-    null, { timeout: 400_000 });
-  assert.equal(await page.getAttribute('[data-testid="status"]', "data-state"), "done",
-    await page.textContent('[data-testid="error"]'));
+  await trainToDone(page);
   assert.deepEqual(pageErrors, []);
   await context.close();
 });
 
 test("a lost GPU moves training to the CPU engine; the loaded files come back and it trains", { timeout: 600_000 }, async () => {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const pageErrors = [];
-  page.on("pageerror", (e) => pageErrors.push(String(e)));
-  await page.goto(`${server.url}?test-hooks`);
-  await waitForModel(page);
-  assert.equal(await page.textContent('[data-testid="backend"]'), "WebGPU");
-  await dropFiles(page, [data.train, data.test]);
-  await page.waitForFunction(() => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === "300",
-    null, { timeout: 120_000 });
-
+  const { context, page, pageErrors } = await openLoaded();
   await page.evaluate(() => window.atelierLoseDevice());
   await page.waitForFunction(() => !document.querySelector('[data-testid="engine-notice"]').hidden,
     null, { timeout: 60_000 });
@@ -104,20 +76,11 @@ test("a lost GPU moves training to the CPU engine; the loaded files come back an
     /^The GPU was lost \(.+\)\. Training moved to the CPU engine: the last kept model comes back, and the loaded files are read again\.$/);
   await page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "CPU",
     null, { timeout: 120_000 });
-  await page.waitForFunction(() => {
-    const s = document.querySelector('[data-testid="dataset-summary"]').dataset;
-    return s.trainCount === "300" && s.testCount === "50";
-  }, null, { timeout: 120_000 });
+  await waitForCounts(page, 300, 50);
 
   await page.selectOption('[data-testid="model-preset"]', "baseline");
   await page.fill('[data-testid="epochs"]', "1");
-  await page.waitForSelector('[data-testid="train-button"]:not([disabled])', { timeout: 60_000 });
-  await page.click('[data-testid="train-button"]');
-  await page.waitForFunction(() => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state)
-    && document.querySelector('[data-testid="active-model"]').dataset.source === "trained",
-    null, { timeout: 300_000 });
-  assert.equal(await page.getAttribute('[data-testid="status"]', "data-state"), "done",
-    await page.textContent('[data-testid="error"]'));
+  await trainToDone(page, 300_000);
   assert.equal(await page.textContent('[data-testid="backend"]'), "CPU");
   assert.deepEqual(pageErrors, []);
   await context.close();

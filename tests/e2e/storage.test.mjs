@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { dropFiles, fixtures, launch, serveApp, waitForModel } from "./support.mjs";
+import { dropFiles, fixtures, launch, serveApp, trainToDone, waitForCounts, waitForModel } from "./support.mjs";
 
 let server;
 let browser;
@@ -22,14 +22,10 @@ after(async () => {
 
 async function trainOneEpoch(page) {
   await dropFiles(page, [data.train, data.test]);
-  await page.waitForFunction(() => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === "300",
-    null, { timeout: 120_000 });
+  await waitForCounts(page, 300, 50);
   await page.selectOption('[data-testid="model-preset"]', "baseline");
   await page.fill('[data-testid="epochs"]', "1");
-  await page.click('[data-testid="train-button"]');
-  await page.waitForFunction(() => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state)
-    && document.querySelector('[data-testid="active-model"]').dataset.source === "trained",
-    null, { timeout: 400_000 });
+  await trainToDone(page);
 }
 
 test("a second tab's model is not kept over the first tab's, and its page says so", { timeout: 900_000 }, async () => {

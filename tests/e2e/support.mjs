@@ -149,3 +149,32 @@ export async function waitForModel(page, source = "pretrained") {
 export function canvasPixels(page, testId) {
   return page.$eval(`[data-testid="${testId}"]`, (c) => c.toDataURL());
 }
+
+/** The page's loaded sets: [training images, test images], as `dataset-summary` says. */
+export async function datasetCounts(page) {
+  const el = await page.$('[data-testid="dataset-summary"]');
+  return [Number(await el.getAttribute("data-train-count")), Number(await el.getAttribute("data-test-count"))];
+}
+
+/** Waits until the page holds `train` training images and `test` test images. */
+export function waitForCounts(page, train, test) {
+  return page.waitForFunction(([wantedTrain, wantedTest]) => {
+    const summary = document.querySelector('[data-testid="dataset-summary"]')?.dataset;
+    return summary?.trainCount === String(wantedTrain) && summary?.testCount === String(wantedTest);
+  }, [train, test], { timeout: 120_000 });
+}
+
+/**
+ * Clicks Train once it is enabled and waits until the run has ended with its model active
+ * (`timeout`: the first WebGPU epoch on SwiftShader compiles and tunes its kernels, minutes on a
+ * busy machine); the run must end done.
+ */
+export async function trainToDone(page, timeout = 400_000) {
+  await page.waitForSelector('[data-testid="train-button"]:not([disabled])', { timeout: 60_000 });
+  await page.click('[data-testid="train-button"]');
+  await page.waitForFunction(() => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state)
+    && document.querySelector('[data-testid="active-model"]').dataset.source === "trained",
+    null, { timeout });
+  assert.equal(await page.getAttribute('[data-testid="status"]', "data-state"), "done",
+    await page.textContent('[data-testid="error"]'));
+}
