@@ -92,20 +92,40 @@ pub fn train() {
     if !begin_run("training", Job::Train) {
         return;
     }
-    mistakes::clear();
-    let view = TrainingView::new(config.epochs, config.batch_size);
-    with_page(|p| {
-        p.view = Some(view);
-        p.trained = false;
-        p.predictions = None;
-    });
-    dom::set_disabled("download-predictions", true);
+    show_run(TrainingView::new(config.epochs, config.batch_size));
     send(
         &Request::Train {
             config: Box::new(config),
         },
         &[],
     );
+}
+
+/// Goes on with the active model's interrupted run, with its own settings.
+pub fn continue_training() {
+    let Some(run) = with_page(|p| p.resumable.clone()) else {
+        return dom::show_error("There is no interrupted run to continue: Train starts a new one.");
+    };
+    if !begin_run("training", Job::Train) {
+        return;
+    }
+    show_run(TrainingView::resumed(
+        &run.history,
+        run.planned_epochs,
+        run.batch_size,
+    ));
+    send(&Request::ContinueTraining, &[]);
+}
+
+/// The charts follow a new run; what the last model found is cleared.
+fn show_run(view: TrainingView) {
+    mistakes::clear();
+    with_page(|p| {
+        p.view = Some(view);
+        p.trained = false;
+        p.predictions = None;
+    });
+    dom::set_disabled("download-predictions", true);
 }
 
 pub fn grid_search() {

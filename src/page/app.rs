@@ -38,6 +38,19 @@ pub struct Page {
     pub starts_without_ready: u32,
     /// The GPU was lost: engines from now on run on the CPU.
     pub cpu_only: bool,
+    /// The active model's run, when it was interrupted and can go on (Continue).
+    pub resumable: Option<Resumable>,
+}
+
+/// An interrupted run the engine's active model can go on with.
+#[derive(Clone)]
+pub struct Resumable {
+    /// Its finished epochs, for the charts.
+    pub history: atelier_core::train::History,
+    /// The epoch it goes on at, and the epochs it planned.
+    pub next_epoch: usize,
+    pub planned_epochs: usize,
+    pub batch_size: usize,
 }
 
 /// Where loaded sets came from.
@@ -120,6 +133,12 @@ const LOST_GPU_GRACE_MS: u32 = 500;
 
 fn replace_engine(notice: &str) {
     worker::terminate();
+    let cut_off = with_page(|p| p.view.as_ref().is_some_and(TrainingView::is_cut_off));
+    let notice = if cut_off {
+        format!("{notice} Continue goes on with the run from its last kept epoch.")
+    } else {
+        notice.to_string()
+    };
     let retry = with_page(|p| {
         p.ready = false;
         p.has_train = false;
@@ -134,7 +153,7 @@ fn replace_engine(notice: &str) {
             "{notice} It stopped again before it was ready: reload the page to start over."
         ));
     }
-    dom::set_text("engine-notice", notice);
+    dom::set_text("engine-notice", &notice);
     dom::set_hidden("engine-notice", false);
     start_engine();
 }
@@ -183,11 +202,23 @@ pub fn resting_phase() -> Phase {
     }
 }
 
-/// Train and grid search need a backend, a buildable stack, and nothing else running.
+/// Train and grid search need a backend, a buildable stack, and nothing else running;
+/// Continue needs a backend, a training set, an interrupted run and nothing else running.
 pub fn update_buttons() {
-    let disabled = with_page(|p| !p.ready || p.phase.job().is_some() || !p.layers_valid);
+    let (disabled, resumable) = with_page(|p| {
+        let busy = !p.ready || p.phase.job().is_some();
+        let resumable = p.resumable.clone().filter(|_| !busy && p.has_train);
+        (busy || !p.layers_valid, resumable)
+    });
     dom::set_disabled("train-button", disabled);
     dom::set_disabled("grid-button", disabled);
+    dom::set_disabled("continue-button", resumable.is_none());
+    dom::set_text(
+        "continue-button",
+        &resumable.map_or("Continue".into(), |r| {
+            format!("Continue (epoch {} of {})", r.next_epoch, r.planned_epochs)
+        }),
+    );
 }
 
 /// Claims the page for `what`, moving it to `phase`; false (with a message) when other work

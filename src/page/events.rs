@@ -35,6 +35,7 @@ pub fn wire() {
         spawn_local(actions::load_sample())
     });
     dom::on("train-button", "click", |_| actions::train());
+    dom::on("continue-button", "click", |_| actions::continue_training());
     dom::on("grid-button", "click", |_| actions::grid_search());
     dom::on("use-best", "click", |_| tuning::use_best());
     dom::on("pause-button", "click", |_| actions::toggle_pause());

@@ -1,11 +1,11 @@
 //! What the page does with each reply of the engine.
 
 use atelier_browser::protocol::{ModelInfo, ModelSource, Reply};
-use atelier_core::train::TrainEvent;
+use atelier_core::train::{TrainEvent, resumes_at};
 
 use super::actions::{classify, reload_next};
 use super::app::{
-    engine_died, failed, gpu_lost, resting_phase, set_phase, update_buttons, with_page,
+    Resumable, engine_died, failed, gpu_lost, resting_phase, set_phase, update_buttons, with_page,
 };
 use super::phase::{Job, Phase};
 use super::training_view::TrainingView;
@@ -164,6 +164,16 @@ fn show_model(info: &ModelInfo) {
         (None, None) => String::new(),
     };
     dom::set_text("active-model", &format!("{}{accuracy}", info.label));
+    let resumable = resumes_at(&info.settings, &info.history)
+        .ok()
+        .map(|next_epoch| Resumable {
+            history: info.history.clone(),
+            next_epoch,
+            planned_epochs: info.settings.epochs,
+            batch_size: info.settings.batch_size,
+        });
+    with_page(|p| p.resumable = resumable);
+    update_buttons();
     dom::set_attr("active-model", "data-source", info.source.as_str());
     dom::set_disabled("save-model", false);
     // The user's own model brings its settings back into the form; the shipped one leaves the

@@ -20,6 +20,10 @@ pub struct TrainingView {
     batch_size: usize,
     started_ms: f64,
     last_chart_ms: f64,
+    /// It follows a run as it goes (not a finished run's history).
+    live: bool,
+    /// Its run reported its end.
+    finished: bool,
 }
 
 /// Redraw the loss chart at most this often while batches stream in.
@@ -46,6 +50,7 @@ impl TrainingView {
             planned_epochs,
             batch_size,
             started_ms: js::now(),
+            live: true,
             ..Self::default()
         };
         view.draw_charts();
@@ -99,6 +104,7 @@ impl TrainingView {
                 epochs,
                 best_epoch,
             } => {
+                self.finished = true;
                 self.draw_charts();
                 let seconds = (js::now() - self.started_ms) / 1000.0;
                 let how = match best_epoch {
@@ -115,6 +121,24 @@ impl TrainingView {
             }
             TrainEvent::Error { .. } => {}
         }
+    }
+
+    /// True when the run it follows started and never reported its end (the engine died, or its
+    /// device failed, under it).
+    pub fn is_cut_off(&self) -> bool {
+        self.live && !self.finished
+    }
+
+    /// An interrupted run going on after the epochs of `history`: their points stay on the
+    /// charts, the new ones follow.
+    pub fn resumed(history: &History, planned_epochs: usize, batch_size: usize) -> Self {
+        let mut view = Self::new(planned_epochs, batch_size);
+        view.history = history.clone();
+        if let Some(last) = history.epochs.last() {
+            show_epoch(last);
+        }
+        view.draw_charts();
+        view
     }
 
     /// A finished run's charts and last metrics: the active model's history (after a reload,

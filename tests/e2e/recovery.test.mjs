@@ -1,8 +1,9 @@
 // The page survives its engine: an engine that aborts (a test-only request, as a crash or an
 // out-of-memory would) is replaced by a new one, the page says so, the model kept after the
 // last epoch comes back, and the dropped files are read again from the page's handles. A lost
-// GPU device (destroyed on purpose) moves the page to the CPU engine the same way, and it trains
-// there. Both start on the WebGPU engine (SwiftShader here).
+// GPU device (destroyed on purpose) in the middle of training moves the page to the CPU engine
+// the same way, and the run goes on there from its last kept epoch. Both start on the WebGPU
+// engine (SwiftShader here).
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -67,21 +68,42 @@ test("an engine that aborts is replaced; the kept model and the loaded files com
   await context.close();
 });
 
-test("a lost GPU moves training to the CPU engine; the loaded files come back and it trains", { timeout: 600_000 }, async () => {
+test("a GPU lost while training moves to the CPU engine, and Continue goes on from the last kept epoch", { timeout: 900_000 }, async () => {
   const { context, page, pageErrors } = await openLoaded();
+  await page.selectOption('[data-testid="model-preset"]', "baseline");
+  await page.fill('[data-testid="epochs"]', "4");
+  await page.fill('[data-testid="batch-size"]', "32");
+  await page.waitForSelector('[data-testid="train-button"]:not([disabled])', { timeout: 60_000 });
+  await page.click('[data-testid="train-button"]');
+  // An epoch is kept before the page hears of it: from here on there is one to go on from.
+  await page.waitForFunction(() => document.querySelector('[data-testid="metrics"]').dataset.epoch === "1",
+    null, { timeout: 400_000 });
   await page.evaluate(() => window.atelierLoseDevice());
   await page.waitForFunction(() => !document.querySelector('[data-testid="engine-notice"]').hidden,
     null, { timeout: 60_000 });
   assert.match(await page.textContent('[data-testid="engine-notice"]'),
-    /^The GPU was lost \(.+\)\. Training moved to the CPU engine: the last kept model comes back, and the loaded files are read again\.$/);
+    /^The GPU was lost \(.+\)\. Training moved to the CPU engine: the last kept model comes back, and the loaded files are read again\. Continue goes on with the run from its last kept epoch\.$/);
   await page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "CPU",
     null, { timeout: 120_000 });
+  await waitForModel(page, "restored");
+  const restored = await page.textContent('[data-testid="active-model"]');
+  const [, kept] = restored.match(/^trained here: baseline, (\d) of 4 epochs \(training was interrupted\)/) ?? [];
+  assert.ok(kept >= 1 && kept < 4, restored);
   await waitForCounts(page, 300, 50);
+  // The kept epochs are back on the chart, and Continue says where it goes on.
+  assert.equal(await page.getAttribute('[data-testid="loss-chart"]', "data-epochs"), kept);
+  await page.waitForSelector('[data-testid="continue-button"]:not([disabled])', { timeout: 60_000 });
+  assert.equal(await page.textContent('[data-testid="continue-button"]'), `Continue (epoch ${Number(kept) + 1} of 4)`);
 
-  await page.selectOption('[data-testid="model-preset"]', "baseline");
-  await page.fill('[data-testid="epochs"]', "1");
-  await trainToDone(page, 300_000);
+  await trainToDone(page, 300_000, "continue-button");
   assert.equal(await page.textContent('[data-testid="backend"]'), "CPU");
+  assert.match(await page.textContent('[data-testid="active-model"]'),
+    new RegExp(`^trained here: baseline, 4 epochs, resumed after epoch ${kept}`));
+  assert.equal(await page.getAttribute('[data-testid="metrics"]', "data-epoch"), "4");
+  assert.equal(await page.getAttribute('[data-testid="loss-chart"]', "data-epochs"), "4");
+  // A finished run has nothing to continue.
+  assert.equal(await page.isDisabled('[data-testid="continue-button"]'), true);
+  assert.equal(await page.textContent('[data-testid="continue-button"]'), "Continue");
   assert.deepEqual(pageErrors, []);
   await context.close();
 });

@@ -165,13 +165,13 @@ export function waitForCounts(page, train, test) {
 }
 
 /**
- * Clicks Train once it is enabled and waits until the run has ended with its model active
- * (`timeout`: the first WebGPU epoch on SwiftShader compiles and tunes its kernels, minutes on a
- * busy machine); the run must end done.
+ * Clicks Train (or `button`, e.g. `continue-button`) once it is enabled and waits until the run
+ * has ended with its model active (`timeout`: the first WebGPU epoch on SwiftShader compiles and
+ * tunes its kernels, minutes on a busy machine); the run must end done.
  */
-export async function trainToDone(page, timeout = 400_000) {
-  await page.waitForSelector('[data-testid="train-button"]:not([disabled])', { timeout: 60_000 });
-  await page.click('[data-testid="train-button"]');
+export async function trainToDone(page, timeout = 400_000, button = "train-button") {
+  await page.waitForSelector(`[data-testid="${button}"]:not([disabled])`, { timeout: 60_000 });
+  await page.click(`[data-testid="${button}"]`);
   await page.waitForFunction(() => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state)
     && document.querySelector('[data-testid="active-model"]').dataset.source === "trained",
     null, { timeout });

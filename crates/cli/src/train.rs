@@ -8,7 +8,7 @@ use atelier_core::train::{
 };
 use atelier_engine::SavedNetwork;
 use atelier_engine::burn::prelude::Device;
-use atelier_engine::{TrainHost, train_from};
+use atelier_engine::{Start, TrainHost, train_from};
 use atelier_engine::{evaluate, predict};
 
 use crate::args::Args;
@@ -180,7 +180,9 @@ pub fn run(raw: &[String]) -> Result<(), String> {
         epochs: config.epochs,
     };
     let trained = threads::block_on(train_from(
-        start.as_ref().map(|saved| &saved.weights),
+        start
+            .as_ref()
+            .map_or(Start::Fresh, |saved| Start::From(&saved.weights)),
         &config,
         &data,
         &device,

@@ -26,7 +26,7 @@ pub use host::TrainHost;
 pub use loss::Loss;
 pub use network::Network;
 pub use optimizer::BuildOptimizer;
-pub use training::{Trained, train, train_from};
+pub use training::{Start, Trained, train, train_from};
 pub use weights::{NetworkWeights, SavedNetwork};
 
 /// Burn itself, for the faces that name its device or modules: one version, chosen here.

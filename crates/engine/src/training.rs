@@ -7,6 +7,7 @@ use atelier_core::eval::Evaluation;
 use atelier_core::saved::Weights;
 use atelier_core::train::{
     BatchProgress, EpochMetrics, History, TrainConfig, TrainControl, TrainError, TrainEvent,
+    resumes_at,
 };
 
 use crate::batch::{augmented_batch, batch_images};
@@ -74,13 +75,31 @@ pub async fn train(
     control: &TrainControl,
     host: &mut impl TrainHost,
 ) -> Result<Trained, TrainError> {
-    train_from(None, config, dataset, device, control, host).await
+    train_from(Start::Fresh, config, dataset, device, control, host).await
 }
 
-/// As [`train`], starting from `start`'s weights (a saved model of `config.model`'s
-/// architecture) instead of a fresh initialisation.
+/// Where a run's weights and epochs start.
+#[derive(Clone, Copy, Debug)]
+pub enum Start<'a> {
+    /// Weights initialised from the seed, epoch 1.
+    Fresh,
+    /// A saved model of `config.model`'s architecture trained further: a new run from epoch 1,
+    /// its own schedule and history.
+    From(&'a Weights),
+    /// An interrupted run of `config` goes on after the last epoch of `history`, from the weights
+    /// it had then: the same split, the same image order and the schedule where it was, and its
+    /// history goes on. What a model file does not keep starts again: the optimizer's running
+    /// averages, and the random draws of augmentation and dropout. With early stopping, the
+    /// resumed model counts as the best so far.
+    Resume {
+        weights: &'a Weights,
+        history: &'a History,
+    },
+}
+
+/// As [`train`], starting where `start` says.
 pub async fn train_from(
-    start: Option<&Weights>,
+    start: Start<'_>,
     config: &TrainConfig,
     dataset: &Dataset,
     device: &Device,
@@ -102,7 +121,7 @@ pub async fn train_from(
 }
 
 async fn run(
-    start: Option<&Weights>,
+    start: Start<'_>,
     config: &TrainConfig,
     dataset: &Dataset,
     device: &Device,
@@ -121,6 +140,10 @@ async fn run(
             dataset.len()
         )));
     }
+    let first_epoch = match start {
+        Start::Resume { history, .. } => resumes_at(config, history)?,
+        Start::Fresh | Start::From(_) => 1,
+    };
     let split = split_indices(dataset.len(), config.validation_split, config.seed);
     let batches = split.train.len().div_ceil(config.batch_size);
     host.emit(TrainEvent::Started {
@@ -129,10 +152,12 @@ async fn run(
         batches_per_epoch: batches,
     });
 
-    device.seed(config.seed);
+    // A resumed run's dropout draws differ from the ones it would have made (see `Start`), but
+    // they are its own: the same resume gives the same numbers.
+    device.seed(config.seed.wrapping_add(first_epoch as u64 - 1));
     let training_device = device.clone().autodiff();
     let mut model = Network::new(&config.model, &training_device).map_err(TrainError::Model)?;
-    if let Some(weights) = start {
+    if let Start::From(weights) | Start::Resume { weights, .. } = start {
         model = weights
             .load_into(model)
             .map_err(|e| TrainError::Data(e.to_string()))?;
@@ -142,17 +167,29 @@ async fn run(
     let mut optimizer = config
         .optimizer
         .init(config.momentum, config.weight_decay, flush.as_ref());
-    let mut history = History::default();
+    let mut history = match start {
+        Start::Resume { history, .. } => history.clone(),
+        Start::Fresh | Start::From(_) => History::default(),
+    };
     let mut rng = SeededRng::new(config.seed);
     let mut order = split.train.clone();
+    // The epochs already trained shuffled the order this many times.
+    for _ in 1..first_epoch {
+        rng.shuffle(&mut order);
+    }
     let mut stopped = false;
     // Its own stream, so that switching augmentation on leaves the shuffling as it was.
     let mut augment_rng = SeededRng::new(config.seed ^ 0xA5A5_5A5A_A5A5_5A5A);
     let augmentation = config.augmentation.as_ref().filter(|a| !a.is_off());
     let mut best: Option<(f32, usize, Network, Option<Evaluation>)> = None;
+    if let (Some(_), Some(last)) = (config.early_stopping, history.epochs.last())
+        && let Some(loss) = last.val_loss
+    {
+        best = Some((loss, last.epoch, model.valid(), None));
+    }
     let mut last_validation = None;
 
-    'epochs: for epoch in 1..=config.epochs {
+    'epochs: for epoch in first_epoch..=config.epochs {
         let epoch_start = Instant::now();
         rng.shuffle(&mut order);
         // The epoch's loss stays on the device and is read once at the end: each read is a sync.
@@ -254,7 +291,12 @@ async fn run(
     }
 
     let (model, best_epoch, validation) = match best {
-        Some((_, epoch, model, validation)) => (model, Some(epoch), validation),
+        Some((_, epoch, model, Some(validation))) => (model, Some(epoch), Some(validation)),
+        // The resumed model stayed the best: validated once more, as it was not this run's.
+        Some((_, epoch, model, None)) => {
+            let validation = validate(&model, dataset, &split, config, device, host).await?;
+            (model, Some(epoch), validation)
+        }
         // Stopped within an epoch, the model has trained past its last validation.
         None if stopped => {
             let model = model.valid();

@@ -2,12 +2,13 @@
 
 use atelier_core::data::{Augmentation, Dataset};
 use atelier_core::model::preset;
+use atelier_core::saved::Weights;
 use atelier_core::train::{
-    GridSpec, History, LossKind, OptimizerKind, TrainConfig, TrainControl, TrainError, TrainEvent,
-    best_trial,
+    GridSpec, History, LossKind, LrSchedule, OptimizerKind, TrainConfig, TrainControl, TrainError,
+    TrainEvent, best_trial,
 };
-use atelier_engine::evaluate;
-use atelier_engine::{TrainHost, Trained, grid_search, train};
+use atelier_engine::{NetworkWeights, evaluate};
+use atelier_engine::{Start, TrainHost, Trained, grid_search, train, train_from};
 use atelier_fixtures::*;
 use burn::prelude::Device;
 
@@ -428,4 +429,118 @@ fn grid_search_tries_every_rate_and_names_the_best() {
 /// The validation accuracy the history recorded for `epoch` (1-based).
 fn losses_accuracy(trained: &Trained, epoch: usize) -> f32 {
     trained.history.epochs[epoch - 1].val_accuracy.unwrap()
+}
+
+/// Stops a run once `after` epochs are finished, keeping that epoch's weights and history as
+/// the page keeps its checkpoint.
+struct Interrupter {
+    after: usize,
+    control: TrainControl,
+    kept: Option<(Weights, History)>,
+}
+
+impl TrainHost for Interrupter {
+    fn emit(&mut self, _event: TrainEvent) {}
+
+    async fn sleep(&mut self, _milliseconds: u32) {}
+
+    async fn epoch_finished(&mut self, model: &atelier_engine::Network, history: &History) {
+        if history.epochs.len() == self.after {
+            let weights = Weights::read(model).await.unwrap();
+            self.kept = Some((weights, history.clone()));
+            self.control.stop();
+        }
+    }
+}
+
+#[test]
+fn a_resumed_run_goes_on_as_the_uninterrupted_one() {
+    let _generator = device_generator_alone();
+    let data = train_subset(1_500);
+    // Plain SGD keeps no running averages and baseline has no dropout: nothing the resume
+    // starts afresh, so the numbers must be the same. Cosine makes the schedule's place count.
+    let cfg = config("baseline")
+        .with_epochs(3)
+        .with_batch_size(64)
+        .with_optimizer(OptimizerKind::Sgd)
+        .with_momentum(0.0)
+        .with_learning_rate(0.05)
+        .with_schedule(LrSchedule::Cosine);
+    let whole = run(&cfg, &data).0.unwrap();
+
+    let control = TrainControl::new();
+    let mut interrupter = Interrupter {
+        after: 1,
+        control: control.clone(),
+        kept: None,
+    };
+    let interrupted = pollster::block_on(train(
+        &cfg,
+        &data,
+        &Device::flex(),
+        &control,
+        &mut interrupter,
+    ))
+    .unwrap();
+    assert!(interrupted.stopped);
+    let (weights, history) = interrupter.kept.unwrap();
+
+    let mut recorder = Recorder::default();
+    let resumed = pollster::block_on(train_from(
+        Start::Resume {
+            weights: &weights,
+            history: &history,
+        },
+        &cfg,
+        &data,
+        &Device::flex(),
+        &TrainControl::new(),
+        &mut recorder,
+    ))
+    .unwrap();
+    let epochs: Vec<usize> = resumed.history.epochs.iter().map(|e| e.epoch).collect();
+    assert_eq!(epochs, [1, 2, 3]);
+    for (a, b) in resumed.history.epochs.iter().zip(&whole.history.epochs) {
+        let close = |x: f32, y: f32| (x - y).abs() < 1e-5;
+        assert!(
+            close(a.train_loss, b.train_loss)
+                && close(a.val_loss.unwrap(), b.val_loss.unwrap())
+                && a.val_accuracy == b.val_accuracy,
+            "resumed {a:?}\nwhole {b:?}"
+        );
+    }
+    // Only the epochs still to do were trained and reported.
+    let reported: Vec<usize> = recorder
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            TrainEvent::Epoch(m) => Some(m.epoch),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(reported, [2, 3]);
+    assert_eq!(
+        resumed.split.validation, whole.split.validation,
+        "the same images validate"
+    );
+
+    // A finished run has nothing to resume.
+    let refused = pollster::block_on(train_from(
+        Start::Resume {
+            weights: &weights,
+            history: &whole.history,
+        },
+        &cfg,
+        &data,
+        &Device::flex(),
+        &TrainControl::new(),
+        &mut Recorder::default(),
+    ))
+    .unwrap_err();
+    assert!(
+        refused
+            .to_string()
+            .contains("finished its 3 planned epochs"),
+        "{refused}"
+    );
 }

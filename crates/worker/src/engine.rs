@@ -10,11 +10,13 @@ use wasm_bindgen_futures::spawn_local;
 use atelier_browser::js;
 use atelier_browser::protocol::{EvalSummary, ModelSource, Reply, Request, SetInfo};
 use atelier_core::data::Dataset;
-use atelier_core::saved::is_model_file;
+use atelier_core::saved::{Weights, is_model_file};
 use atelier_core::train::{
     GridSpec, LossKind, NO_TRAINING_SET, TrainConfig, TrainControl, TrainError,
 };
-use atelier_engine::{Network, evaluate_in_slices, grid_search, mistakes, predict, train};
+use atelier_engine::{
+    Network, NetworkWeights, Start, evaluate_in_slices, grid_search, mistakes, predict, train_from,
+};
 
 use crate::files::{self, NamedBytes};
 use crate::host::WorkerHost;
@@ -62,6 +64,7 @@ pub fn handle(request: Request, contents: Vec<JsValue>) {
         Request::LoseDevice => js::call_global("atelierLoseDevice"),
         Request::Load { names } => spawn_local(read_and_load(names, contents)),
         Request::Train { config } => spawn_local(train_model(*config)),
+        Request::ContinueTraining => spawn_local(continue_training()),
         Request::Pause => {
             with_engine(|e| e.control.as_ref().map(TrainControl::pause)).unwrap_or(())
         }
@@ -160,6 +163,32 @@ async fn load(files: Vec<NamedBytes>) {
 }
 
 async fn train_model(config: TrainConfig) {
+    run_training(Start::Fresh, config).await;
+}
+
+/// Goes on with the active model's interrupted run (see [`Start::Resume`]).
+async fn continue_training() {
+    let Some(model) = with_engine(|e| e.model.clone()) else {
+        return reply(&Reply::JobFailed {
+            message: "There is no model to continue yet.".into(),
+        });
+    };
+    let weights = match Weights::read(&model.network).await {
+        Ok(weights) => weights,
+        Err(error) => {
+            return reply(&Reply::JobFailed {
+                message: format!("The model's weights could not be read: {error}"),
+            });
+        }
+    };
+    let start = Start::Resume {
+        weights: &weights,
+        history: &model.history,
+    };
+    run_training(start, model.settings.clone()).await;
+}
+
+async fn run_training(start: Start<'_>, config: TrainConfig) {
     let (train_set, device) = with_engine(|e| (e.train.clone(), e.device.clone()));
     let Some(train_set) = train_set else {
         return reply(&Reply::JobFailed {
@@ -173,7 +202,8 @@ async fn train_model(config: TrainConfig) {
     };
     let control = TrainControl::new();
     with_engine(|e| e.control = Some(control.clone()));
-    let result = train(
+    let result = train_from(
+        start,
         &config,
         &train_set.1,
         &device,
@@ -202,15 +232,19 @@ async fn train_model(config: TrainConfig) {
         }
     }
     let done = trained.history.epochs.len();
+    let resumed = match start {
+        Start::Resume { history, .. } => format!(", resumed after epoch {}", history.epochs.len()),
+        Start::Fresh | Start::From(_) => String::new(),
+    };
     let label = if trained.stopped {
         format!(
-            "trained here: {}, stopped after {done} of {} epochs",
+            "trained here: {}, stopped after {done} of {} epochs{resumed}",
             architecture_name(&config),
             config.epochs
         )
     } else {
         format!(
-            "trained here: {}, {done} epochs",
+            "trained here: {}, {done} epochs{resumed}",
             architecture_name(&config)
         )
     };

@@ -29,6 +29,9 @@ pub enum Request {
     Train {
         config: Box<TrainConfig>,
     },
+    /// Go on with the active model's interrupted run, after its last finished epoch, with its
+    /// own settings.
+    ContinueTraining,
     Pause,
     Resume,
     Stop,

@@ -7,6 +7,7 @@ mod events;
 mod grid;
 mod loss;
 mod optimizer;
+mod resume;
 mod schedule;
 
 pub use config::{MAX_BATCH_SIZE, MAX_EPOCHS, TrainConfig, TrainError};
@@ -19,4 +20,5 @@ pub use events::{BatchProgress, EpochMetrics, History, TrainEvent};
 pub use grid::{GridSpec, Trial, best_trial};
 pub use loss::LossKind;
 pub use optimizer::OptimizerKind;
+pub use resume::resumes_at;
 pub use schedule::LrSchedule;
