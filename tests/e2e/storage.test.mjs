@@ -1,5 +1,7 @@
 // Two tabs never silently overwrite each other's kept model: the first tab open keeps its
-// models; a second tab trains, and its page says its model is not kept and why.
+// models; a second tab trains, and its page says its model is not kept and why. A browser whose
+// storage is full (the origin's quota lowered through the DevTools protocol, as Chromium does
+// for a full disk) says the same with that reason, and the page goes on working.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -54,5 +56,25 @@ test("a second tab's model is not kept over the first tab's, and its page says s
   await second.click('[data-testid="train-button"]');
   await second.waitForFunction(() => document.querySelector('[data-testid="storage-notice"]').hidden,
     null, { timeout: 400_000 });
+  await context.close();
+});
+
+test("storage that is full: the trained model is not kept, the page says why and goes on", { timeout: 600_000 }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  // Less than one model file; the quota holds for the origin in this profile.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Storage.overrideQuotaForOrigin", { origin: server.url.replace(/\/$/, ""), quotaSize: 64 * 1024 });
+  await page.goto(`${server.url}?backend=cpu`);
+  await waitForModel(page);
+  await trainOneEpoch(page);
+  await page.waitForFunction(() => !document.querySelector('[data-testid="storage-notice"]').hidden,
+    null, { timeout: 60_000 });
+  assert.equal(await page.textContent('[data-testid="storage-notice"]'),
+    "This model is not kept for your next visit: the browser's storage is full.");
+  // The model is still the active one, and the page still works with it.
+  assert.match(await page.textContent('[data-testid="active-model"]'), /^trained here: baseline, 1 epoch/);
+  assert.equal(await page.getAttribute('[data-testid="status"]', "data-state"), "done");
+  assert.equal(await page.isDisabled('[data-testid="download-predictions"]'), false);
   await context.close();
 });
