@@ -3,9 +3,13 @@
 // last epoch comes back, and the dropped files are read again from the page's handles. A lost
 // GPU device (destroyed on purpose) in the middle of training moves the page to the CPU engine
 // the same way, and the run goes on there from its last kept epoch. Both start on the WebGPU
-// engine (SwiftShader here).
+// engine (SwiftShader here). A file deleted since it was picked cannot be read again: the new
+// engine says so, and asks for it.
 
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { after, before, test } from "node:test";
 import { datasetCounts, dropFiles, fixtures, launch, serveApp, trainToDone, waitForCounts, waitForModel } from "./support.mjs";
 
@@ -104,6 +108,40 @@ test("a GPU lost while training moves to the CPU engine, and Continue goes on fr
   // A finished run has nothing to continue.
   assert.equal(await page.isDisabled('[data-testid="continue-button"]'), true);
   assert.equal(await page.textContent('[data-testid="continue-button"]'), "Continue");
+  assert.deepEqual(pageErrors, []);
+  await context.close();
+});
+
+test("a file deleted since it was picked: the new engine says so and asks for it again", { timeout: 300_000 }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  await page.goto(`${server.url}?backend=cpu&test-hooks`);
+  await waitForModel(page);
+  // A picked file is a handle to the file on disk, unlike a drop built in the page.
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-picked-"));
+  const picked = path.join(folder, "train.csv");
+  fs.copyFileSync(data.train, picked);
+  await page.setInputFiles('[data-testid="file-input"]', picked);
+  await page.waitForFunction(() => document.querySelector('[data-testid="dataset-summary"]')?.dataset.trainCount === "300",
+    null, { timeout: 120_000 });
+  fs.rmSync(folder, { recursive: true });
+
+  await page.evaluate(() => window.atelierAbortEngine());
+  await page.waitForFunction(() => document.querySelector('[data-testid="error"]').textContent.includes("could not be read"),
+    null, { timeout: 120_000 });
+  assert.equal(await page.textContent('[data-testid="error"]'),
+    "train.csv: could not be read: it was moved, deleted or changed since it was chosen. Drop it again.");
+  assert.equal(await page.getAttribute('[data-testid="status"]', "data-state"), "error");
+  // Dropped again, it loads, and the page trains.
+  await dropFiles(page, [data.train]);
+  await page.waitForFunction(() => document.querySelector('[data-testid="status"]').dataset.state !== "error"
+    && document.querySelector('[data-testid="dataset-summary"]')?.dataset.trainCount === "300",
+    null, { timeout: 120_000 });
+  await page.selectOption('[data-testid="model-preset"]', "baseline");
+  await page.fill('[data-testid="epochs"]', "1");
+  await trainToDone(page, 120_000);
   assert.deepEqual(pageErrors, []);
   await context.close();
 });

@@ -17,6 +17,17 @@ fn global_function(name: &str) -> Option<Function> {
         .ok()
 }
 
+/// A JavaScript error's `name` and `message` (a `DOMException`'s too); empty when absent.
+pub fn error_parts(error: &JsValue) -> (String, String) {
+    let field = |name: &str| {
+        Reflect::get(error, &name.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_default()
+    };
+    (field("name"), field("message"))
+}
+
 /// Waits `milliseconds`.
 pub async fn sleep(milliseconds: u32) {
     let promise = Promise::new(&mut |resolve, _| {

@@ -33,7 +33,7 @@ const READ_SLICE_BYTES: f64 = (8 << 20) as f64;
 /// parsed as it arrives: each slice's lines are read while the browser reads the next slice,
 /// so that little of the reading adds to the parsing (`ArrivingCsv`).
 pub async fn read(name: &str, content: &JsValue) -> Result<NamedBytes, String> {
-    let unreadable = |e: JsValue| format!("{name}: could not be read ({e:?})");
+    let unreadable = |e: JsValue| unreadable(name, &e);
     let named = |bytes, parsed| NamedBytes {
         name: name.to_string(),
         bytes,
@@ -82,6 +82,21 @@ pub async fn read(name: &str, content: &JsValue) -> Result<NamedBytes, String> {
         }
     }
     Ok(named(bytes, None))
+}
+
+/// Why the browser could not read `name`, and what to do. A `File` is a handle to the file on
+/// disk: moved, deleted or changed since it was chosen, it reads as not found or not readable
+/// (a new engine reading the page's handles again meets this).
+fn unreadable(name: &str, error: &JsValue) -> String {
+    match js::error_parts(error) {
+        (kind, _) if kind == "NotFoundError" || kind == "NotReadableError" => format!(
+            "{name}: could not be read: it was moved, deleted or changed since it was chosen. Drop it again."
+        ),
+        (kind, message) if !kind.is_empty() => {
+            format!("{name}: could not be read ({kind}: {message})")
+        }
+        _ => format!("{name}: could not be read ({error:?})"),
+    }
 }
 
 /// Whether `start`, a file's first bytes, can only be a CSV (the engine's other files are

@@ -50,22 +50,14 @@ async fn try_keep(label: &str, bytes: &[u8]) -> Result<(), String> {
 
 /// Why the store refused, in words: IndexedDB's error names, and store.js's own.
 fn refusal(error: &JsValue) -> String {
-    let field = |name: &str| {
-        Reflect::get(error, &name.into())
-            .ok()
-            .and_then(|v| v.as_string())
-            .unwrap_or_default()
-    };
-    match field("name").as_str() {
+    let (name, message) = atelier_browser::js::error_parts(error);
+    match name.as_str() {
         "QuotaExceededError" => "the browser's storage is full".into(),
-        "AnotherTab" => field("message"),
+        "AnotherTab" => message,
         "InvalidStateError" | "UnknownError" => {
             "the browser's storage is unavailable (private browsing, or blocked)".into()
         }
-        name => format!(
-            "the browser's storage refused it ({name}: {})",
-            field("message")
-        ),
+        name => format!("the browser's storage refused it ({name}: {message})"),
     }
 }
 
