@@ -182,6 +182,11 @@ pub fn stop() {
     send(&Request::Stop, &[]);
 }
 
+/// Test-time augmentation on or off: the engine predicts the test set again.
+pub fn mirror_predictions(on: bool) {
+    send(&Request::MirrorPredictions { on }, &[]);
+}
+
 pub fn save_model() {
     send(&Request::SaveModel, &[]);
 }

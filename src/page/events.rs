@@ -4,7 +4,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{DragEvent, File, FileList, HtmlInputElement};
 
-use super::{actions, dom, tuning};
+use super::{actions, dom, settings, tuning};
 
 pub fn wire() {
     for event in ["dragenter", "dragover"] {
@@ -34,6 +34,9 @@ pub fn wire() {
     dom::on("sample-button", "click", |_| {
         spawn_local(actions::load_sample())
     });
+    dom::on("model-preset", "change", |_| {
+        settings::choose_preset(&dom::value("model-preset"))
+    });
     dom::on("train-button", "click", |_| actions::train());
     dom::on("continue-button", "click", |_| actions::continue_training());
     dom::on("grid-button", "click", |_| actions::grid_search());
@@ -44,6 +47,9 @@ pub fn wire() {
         actions::download_predictions()
     });
     dom::on("save-model", "click", |_| actions::save_model());
+    dom::on("tta", "change", |_| {
+        actions::mirror_predictions(dom::typed::<HtmlInputElement>("tta").checked())
+    });
     for event in ["dragenter", "dragover"] {
         dom::on("draw-pad", event, |e| e.prevent_default());
     }

@@ -51,11 +51,6 @@ pub fn start(on_validity: fn(bool)) {
         let kind = dom::value("add-layer-kind");
         change(|layers| layers.push(default_layer(&kind)), true);
     });
-    dom::on("model-preset", "change", |_| {
-        if let Some(spec) = preset(&dom::value("model-preset")) {
-            set(&spec);
-        }
-    });
     dom::on("export-layers", "click", |_| {
         if let Err(e) =
             super::browser::download("layers.json", &spec().to_json(), "application/json")

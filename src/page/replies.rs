@@ -3,7 +3,7 @@
 use atelier_browser::protocol::{ModelInfo, ModelSource, Reply};
 use atelier_core::train::{TrainEvent, resumes_at};
 
-use super::actions::{classify, reload_next};
+use super::actions::{classify, mirror_predictions, reload_next};
 use super::app::{
     Resumable, engine_died, failed, gpu_lost, resting_phase, set_phase, update_buttons, with_page,
 };
@@ -29,6 +29,11 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
                 p.starts_without_ready = 0;
             });
             update_buttons();
+            // A new engine (or a reloaded page whose browser kept the box ticked) learns the
+            // form's choice.
+            if dom::typed::<web_sys::HtmlInputElement>("tta").checked() {
+                mirror_predictions(true);
+            }
             wasm_bindgen_futures::spawn_local(reload_next());
         }
         Reply::Progress { done, total, text } => {
@@ -107,12 +112,24 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
             test_name,
             predictions,
             accuracy,
+            mirrored,
         } => {
+            dom::set_attr("predictions-status", "data-mirrored", &mirrored.to_string());
+            dom::set_attr(
+                "predictions-status",
+                "data-accuracy",
+                &accuracy.map_or(String::new(), |a| a.to_string()),
+            );
             dom::set_text(
                 "predictions-status",
                 &format!(
-                    "{} predictions for {test_name} ready{}.",
+                    "{} predictions for {test_name}{} ready{}.",
                     predictions.len(),
+                    if mirrored {
+                        ", each with its mirror,"
+                    } else {
+                        ""
+                    },
                     accuracy.map_or(String::new(), |a| format!(
                         " (its labels say {:.2}% are right)",
                         a * 100.0

@@ -3,7 +3,8 @@
 use wasm_bindgen::JsCast;
 
 use atelier_core::data::Augmentation;
-use atelier_core::train::{LossKind, LrSchedule, OptimizerKind, TrainConfig};
+use atelier_core::model::preset;
+use atelier_core::train::{LossKind, LrSchedule, OptimizerKind, Recipe, TrainConfig, recipe};
 
 use super::{dom, layer_editor};
 
@@ -64,6 +65,27 @@ pub fn read() -> Result<TrainConfig, String> {
     Ok(config)
 }
 
+/// The preset menu's choice: its layers into the editor, and its recipe into the form when it
+/// has one (the seed, the validation share and the loss stay the user's).
+pub fn choose_preset(name: &str) {
+    let Some(spec) = preset(name) else {
+        return;
+    };
+    layer_editor::set(&spec);
+    if let Some(recipe) = recipe(name) {
+        apply_recipe(&recipe);
+    }
+}
+
+fn apply_recipe(recipe: &Recipe) {
+    set_value("optimizer", &recipe.optimizer.to_string());
+    set_value("learning-rate", &recipe.learning_rate.to_string());
+    set_value("schedule", &recipe.schedule.to_string());
+    set_value("batch-size", &recipe.batch_size.to_string());
+    set_value("epochs", &recipe.epochs.to_string());
+    apply_augmentation(recipe.augmentation.as_ref());
+}
+
 /// Puts a model's training settings into the form (after a reload or loading a model file), so
 /// that "Train" repeats them.
 pub fn apply(config: &TrainConfig) {
@@ -82,7 +104,12 @@ pub fn apply(config: &TrainConfig) {
     if let Some(patience) = config.early_stopping {
         set_value("early-stopping", &patience.to_string());
     }
-    let augmentation = config.augmentation.clone().unwrap_or_default();
+    apply_augmentation(config.augmentation.as_ref());
+}
+
+/// The augmentation switches and strengths (all off for `None`).
+fn apply_augmentation(augmentation: Option<&Augmentation>) {
+    let augmentation = augmentation.cloned().unwrap_or_default();
     set_checked("augment-translate-on", augmentation.translate > 0);
     if augmentation.translate > 0 {
         set_value("augment-translate", &augmentation.translate.to_string());

@@ -2,7 +2,8 @@
 // total equal to the command line's for the same JSON), trained for an epoch; an invalid stack
 // explained inline with Train disabled; a grid search over three learning rates and "use best".
 // CPU backend: quick and deterministic; and the mean-squared-error loss on WebGPU, whose targets
-// must be built without a read back (a synchronous read panics in a browser).
+// must be built without a read back (a synchronous read panics in a browser). The `vgg` preset
+// fills in its recipe and trains an epoch on the sample; predictions with the mirror.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
@@ -164,6 +165,51 @@ test("the mean-squared-error loss trains on WebGPU (its one-hot targets are buil
   assert.equal(await page.getAttribute('[data-testid="status"]', "data-state"), "done", await page.textContent('[data-testid="error"]'));
   const accuracy = Number(await page.getAttribute('[data-testid="metrics"]', "data-val-accuracy"));
   assert.ok(accuracy > 0.5, `validation accuracy ${accuracy} after one epoch with mse`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** What `vgg` validates at after one epoch on the sample's 4,800 training images. */
+const VGG_ONE_EPOCH_ON_THE_SAMPLE = 0.65;
+
+test("the vgg preset brings its recipe and trains an epoch on the sample; test predictions with the mirror", { timeout: 600_000 }, async () => {
+  const { page, errors } = await open();
+  await page.selectOption('[data-testid="model-preset"]', "vgg");
+  // Its layers, as the command line counts them, and its recipe in the form.
+  assert.equal(await page.textContent('[data-testid="total-parameters"]'), "437866");
+  const form = await page.evaluate(() => Object.fromEntries(
+    ["optimizer", "learning-rate", "schedule", "batch-size", "epochs", "augment-translate"]
+      .map((id) => [id, document.getElementById(id).value])
+      .concat(["augment-translate-on", "augment-flip", "augment-erase-on"]
+        .map((id) => [id, document.getElementById(id).checked]))));
+  assert.deepEqual(form, {
+    "optimizer": "adam", "learning-rate": "0.001", "schedule": "cosine", "batch-size": "64",
+    "epochs": "30", "augment-translate": "1",
+    "augment-translate-on": true, "augment-flip": true, "augment-erase-on": false,
+  });
+
+  await page.fill('[data-testid="epochs"]', "1");
+  await page.click('[data-testid="train-button"]');
+  await page.waitForFunction(() => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state)
+    && document.querySelector('[data-testid="active-model"]').dataset.source === "trained", null, { timeout: 500_000 });
+  assert.equal(await page.getAttribute('[data-testid="status"]', "data-state"), "done",
+    await page.textContent('[data-testid="error"]'));
+  assert.match(await page.textContent('[data-testid="active-model"]'), /^trained here: vgg, 1 epochs/);
+  const validation = Number(await page.getAttribute('[data-testid="metrics"]', "data-val-accuracy"));
+  console.log(`vgg, one epoch in the page: ${await page.textContent('[data-testid="metrics"]')}`);
+  assert.ok(validation >= VGG_ONE_EPOCH_ON_THE_SAMPLE, `validation accuracy ${validation}`);
+
+  // The sample's test images are labelled: their accuracy, then again with each image's mirror.
+  await page.waitForFunction(() => document.querySelector('[data-testid="predictions-status"]').dataset.accuracy,
+    null, { timeout: 60_000 });
+  assert.equal(await page.getAttribute('[data-testid="predictions-status"]', "data-mirrored"), "false");
+  await page.check('[data-testid="tta"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="predictions-status"]').dataset.mirrored === "true",
+    null, { timeout: 60_000 });
+  const mirrored = Number(await page.getAttribute('[data-testid="predictions-status"]', "data-accuracy"));
+  assert.ok(mirrored >= VGG_ONE_EPOCH_ON_THE_SAMPLE - 0.05, `mirrored test accuracy ${mirrored}`);
+  assert.match(await page.textContent('[data-testid="predictions-status"]'), /, each with its mirror, ready \(its labels say/);
+  assert.equal(await page.isDisabled('[data-testid="download-predictions"]'), false);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -83,7 +83,7 @@ pub fn model_spec(name: &str) -> Result<ModelSpec, String> {
         return ModelSpec::from_json(&json).map_err(|e| format!("{name}: {e}"));
     }
     Err(format!(
-        "unknown model {name:?}: choose baseline, alexnet, default, or a .json layer list"
+        "unknown model {name:?}: choose baseline, alexnet, default, vgg, or a .json layer list"
     ))
 }
 

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! atelier check FILE...
-//! atelier summary [--model baseline|alexnet|default|FILE.json]
+//! atelier summary [--model baseline|alexnet|default|vgg|FILE.json]
 //! atelier train --train FILE [--test FILE] [--model NAME] [--epochs N] ... [--json]
 //! atelier predict --model-file MODEL.atelier --test FILE [--predictions OUT.csv]
 //! atelier export-csv --input FILE --out OUT.csv
@@ -25,21 +25,22 @@ use std::process::ExitCode;
 const USAGE: &str = "\
 usage:
   atelier check FILE...
-  atelier summary [--model baseline|alexnet|default|LAYERS.json]
+  atelier summary [--model baseline|alexnet|default|vgg|LAYERS.json]
   atelier train --train FILE [--test FILE] [--model NAME|LAYERS.json] [--epochs N]
                 [--batch-size N] [--learning-rate X] [--optimizer sgd|adam|adamw|rmsprop]
                 [--loss cross-entropy|mse] [--schedule constant|cosine|step] [--momentum X] [--weight-decay X] [--seed N]
-                [--val-split F] [--limit N] [--predictions OUT.csv] [--with-ids]
+                [--val-split F] [--limit N] [--predictions OUT.csv] [--with-ids] [--tta]
                 [--device cpu|wgpu] [--json]
                 [--model-file MODEL.atelier (start from its weights)] [--save-model OUT.atelier]
                 [--translate PIXELS] [--flip] [--erase SHARE] [--early-stopping PATIENCE]
   atelier predict --model-file MODEL.atelier --test FILE [--predictions OUT.csv] [--with-ids]
-                [--device cpu|wgpu] [--json]
+                [--tta] [--device cpu|wgpu] [--json]
   atelier export-csv --input FILE --out OUT.csv [--limit N] [--no-labels] [--no-header]
   atelier bench-parse FILE.csv [--repeat N]
 
 FILE is a CSV (label,pixel1..pixel784, or 784 pixel columns) or an IDX images file
-(its labels file beside it is found by name), gzipped or not.";
+(its labels file beside it is found by name), gzipped or not. --tta predicts each test
+image together with its mirror image (test-time augmentation).";
 
 fn main() -> ExitCode {
     subnormals::flush_to_zero();

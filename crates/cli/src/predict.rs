@@ -10,7 +10,7 @@ const OPTIONS: &[&str] = &["model-file", "test", "predictions", "device"];
 
 /// `atelier predict --model-file MODEL.atelier --test FILE ...`.
 pub fn run(raw: &[String]) -> Result<(), String> {
-    let args = Args::parse(raw, OPTIONS, &["json", "with-ids"])?;
+    let args = Args::parse(raw, OPTIONS, &["json", "with-ids", "tta"])?;
     let model_path = args
         .get("model-file")
         .ok_or("atelier predict needs --model-file MODEL.atelier")?;

@@ -1,7 +1,7 @@
 use std::io::Write;
 
 use atelier_core::data::{Augmentation, Dataset};
-use atelier_core::eval::{PredictionsLayout, predictions_csv};
+use atelier_core::eval::{ConfusionMatrix, PredictionsLayout, predictions_csv};
 use atelier_core::saved::SavedModel;
 use atelier_core::train::{
     LossKind, LrSchedule, OptimizerKind, TrainConfig, TrainControl, TrainEvent,
@@ -9,7 +9,7 @@ use atelier_core::train::{
 use atelier_engine::SavedNetwork;
 use atelier_engine::burn::prelude::Device;
 use atelier_engine::{Start, TrainHost, train_from};
-use atelier_engine::{evaluate, predict};
+use atelier_engine::{evaluate, predict, predict_mirrored};
 
 use crate::args::Args;
 use crate::files;
@@ -127,7 +127,7 @@ fn wgpu_adapter() -> String {
 
 /// `atelier train ...`.
 pub fn run(raw: &[String]) -> Result<(), String> {
-    let args = Args::parse(raw, OPTIONS, &["json", "with-ids", "flip"])?;
+    let args = Args::parse(raw, OPTIONS, &["json", "with-ids", "flip", "tta"])?;
     let train_path = args
         .get("train")
         .ok_or("atelier train needs --train FILE")?;
@@ -249,27 +249,36 @@ pub fn write_predictions(
     } else {
         None
     };
+    // Test-time augmentation predicts again, each image with its mirror.
+    let mirrored = args.switch("tta");
     let predictions = match &evaluation {
+        _ if mirrored => threads::block_on(predict_mirrored(model, test, 256, device))
+            .map_err(|e| e.to_string())?,
         Some(evaluation) => evaluation.predictions.clone(),
         None => threads::block_on(predict(model, test, 256, device)).map_err(|e| e.to_string())?,
     };
     std::fs::write(path, predictions_csv(&predictions, layout))
         .map_err(|e| format!("{path}: {e}"))?;
     eprintln!("wrote {} predictions to {path}", predictions.len());
-    if let Some(evaluation) = evaluation {
+    if let (Some(evaluation), Some(labels)) = (evaluation, test.labels()) {
+        let accuracy = ConfusionMatrix::from_pairs(labels, &predictions).accuracy();
         if json {
             println!(
                 "{}",
-                serde_json::json!({"test_accuracy": evaluation.accuracy, "test_loss": evaluation.loss, "test_images": test.len()})
+                serde_json::json!({"test_accuracy": accuracy, "test_loss": evaluation.loss, "test_images": test.len(), "tta": mirrored})
             );
         } else {
             println!(
-                "test accuracy: {:.4} ({} images)",
-                evaluation.accuracy,
-                test.len()
+                "test accuracy: {accuracy:.4} ({} images{})",
+                test.len(),
+                if mirrored {
+                    ", each with its mirror"
+                } else {
+                    ""
+                }
             );
         }
-        return Ok(Some(evaluation.accuracy));
+        return Ok(Some(accuracy));
     }
     Ok(None)
 }

@@ -8,7 +8,7 @@ use atelier_engine::SavedNetwork;
 
 use atelier_core::saved::{SavedModel, SavedModelError};
 use atelier_engine::burn::prelude::Device;
-use atelier_engine::{predict, predict_probabilities};
+use atelier_engine::{predict, predict_mirrored, predict_probabilities};
 use atelier_fixtures::*;
 use common::atelier;
 
@@ -104,6 +104,26 @@ fn a_model_saved_by_the_command_line_predicts_identically_in_the_core_and_again_
     ]);
     assert_eq!(code, 0, "{err}");
     assert_eq!(std::fs::read_to_string(out).unwrap(), cli_predictions);
+
+    // With `--tta`, each image with its mirror: the core's mirrored predictions, not the plain.
+    let mirrored_out = dir.join("mirrored.csv");
+    let (code, _, err) = atelier(&[
+        "predict",
+        "--model-file",
+        dir.join("model.atelier").to_str().unwrap(),
+        "--test",
+        dir.join("test.csv").to_str().unwrap(),
+        "--predictions",
+        mirrored_out.to_str().unwrap(),
+        "--tta",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mirrored = pollster::block_on(predict_mirrored(&network, &test, 256, &device)).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(mirrored_out).unwrap(),
+        predictions_csv(&mirrored, PredictionsLayout::Label)
+    );
+    assert_ne!(mirrored, predictions);
 
     // Training on from the file keeps the history and the architecture.
     let more = dir.join("more.atelier");

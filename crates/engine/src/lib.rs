@@ -20,7 +20,9 @@ pub mod training;
 pub mod weights;
 
 pub use batch::{Batch, augmented_batch, batch_images, images_to_tensor};
-pub use evaluate::{evaluate, evaluate_in_slices, mistakes, predict, predict_probabilities};
+pub use evaluate::{
+    evaluate, evaluate_in_slices, mistakes, predict, predict_mirrored, predict_probabilities,
+};
 pub use grid_search::grid_search;
 pub use host::TrainHost;
 pub use loss::Loss;

@@ -11,7 +11,7 @@ use atelier_core::plot::{
 };
 use atelier_core::train::{LossKind, TrainConfig, TrainControl, TrainEvent};
 use atelier_engine::{TrainHost, Trained, train};
-use atelier_engine::{evaluate, predict, predict_probabilities};
+use atelier_engine::{evaluate, predict, predict_mirrored, predict_probabilities};
 use atelier_fixtures::*;
 use burn::prelude::Device;
 use plotters::prelude::*;
@@ -107,6 +107,43 @@ fn evaluation_agrees_with_predictions() {
         "{per_class:?}"
     );
     assert!(evaluation.loss > 0.0 && evaluation.loss < 1.0);
+}
+
+#[test]
+fn mirrored_predictions_do_not_depend_on_which_way_an_image_faces() {
+    let test = test_subset(500);
+    // The same images, each mirrored left-right, through the notebook's CSV.
+    let mut mirrored = String::from("label");
+    for i in 1..=IMAGE_PIXELS {
+        mirrored += &format!(",pixel{i}");
+    }
+    for (index, label) in test.labels().unwrap().iter().enumerate() {
+        mirrored += &format!("\n{label}");
+        for row in test.image(index).chunks(28) {
+            for pixel in row.iter().rev() {
+                mirrored += &format!(",{pixel}");
+            }
+        }
+    }
+    let mirrored = atelier_core::data::parse_csv(mirrored.as_bytes()).unwrap();
+    let device = Device::flex();
+    let model = &trained().model;
+    let both = pollster::block_on(predict_mirrored(model, &test, 128, &device)).unwrap();
+    let both_of_mirrors =
+        pollster::block_on(predict_mirrored(model, &mirrored, 128, &device)).unwrap();
+    // An image and its mirror are the same pair of inputs either way round.
+    assert_eq!(both, both_of_mirrors);
+    // ... which one-way predictions are not, and both ways are still good predictions.
+    let plain = pollster::block_on(predict(model, &test, 128, &device)).unwrap();
+    let plain_of_mirrors = pollster::block_on(predict(model, &mirrored, 128, &device)).unwrap();
+    assert_ne!(plain, plain_of_mirrors);
+    let right = |p: &[u8]| {
+        p.iter()
+            .zip(test.labels().unwrap())
+            .filter(|(p, t)| p == t)
+            .count()
+    };
+    assert!(right(&both) >= 375, "{}/500", right(&both));
 }
 
 #[test]

@@ -3,6 +3,7 @@
 use atelier_core::data::{Augmentation, Dataset};
 use atelier_core::model::preset;
 use atelier_core::saved::Weights;
+use atelier_core::train::recipe;
 use atelier_core::train::{
     GridSpec, History, LossKind, LrSchedule, OptimizerKind, TrainConfig, TrainControl, TrainError,
     TrainEvent, best_trial,
@@ -543,4 +544,26 @@ fn a_resumed_run_goes_on_as_the_uninterrupted_one() {
             .contains("finished its 3 planned epochs"),
         "{refused}"
     );
+}
+
+/// What `vgg` validates at after two epochs on 10,000 images with its recipe.
+const VGG_TWO_EPOCHS: f32 = 0.78;
+
+#[test]
+fn vgg_with_its_recipe_learns_fast_on_10000_images() {
+    let _generator = device_generator();
+    let data = train_subset(10_000);
+    let recipe = recipe("vgg").unwrap();
+    // The recipe's settings, over 2 epochs instead of 30 (BENCHMARKS.md, "Accuracy of the
+    // presets", has the full run).
+    let cfg = config("vgg")
+        .with_optimizer(recipe.optimizer)
+        .with_learning_rate(recipe.learning_rate)
+        .with_schedule(recipe.schedule)
+        .with_batch_size(recipe.batch_size)
+        .with_augmentation(recipe.augmentation)
+        .with_epochs(2);
+    let trained = run(&cfg, &data).0.unwrap();
+    let accuracy = trained.history.epochs[1].val_accuracy.unwrap();
+    assert!(accuracy >= VGG_TWO_EPOCHS, "{:?}", trained.history.epochs);
 }

@@ -10,12 +10,14 @@ use wasm_bindgen_futures::spawn_local;
 use atelier_browser::js;
 use atelier_browser::protocol::{EvalSummary, ModelSource, Reply, Request, SetInfo};
 use atelier_core::data::Dataset;
+use atelier_core::eval::ConfusionMatrix;
 use atelier_core::saved::{Weights, is_model_file};
 use atelier_core::train::{
     GridSpec, LossKind, NO_TRAINING_SET, TrainConfig, TrainControl, TrainError,
 };
 use atelier_engine::{
-    Network, NetworkWeights, Start, evaluate_in_slices, grid_search, mistakes, predict, train_from,
+    Network, NetworkWeights, Start, evaluate_in_slices, grid_search, mistakes, predict,
+    predict_mirrored, train_from,
 };
 
 use crate::files::{self, NamedBytes};
@@ -34,6 +36,8 @@ struct Engine {
     /// The model the drawing pad and the predictions use.
     model: Option<ActiveModel>,
     control: Option<TrainControl>,
+    /// Test-set predictions average each image with its mirror.
+    mirror_predictions: bool,
 }
 
 thread_local! {
@@ -65,6 +69,16 @@ pub fn handle(request: Request, contents: Vec<JsValue>) {
         Request::Load { names } => spawn_local(read_and_load(names, contents)),
         Request::Train { config } => spawn_local(train_model(*config)),
         Request::ContinueTraining => spawn_local(continue_training()),
+        Request::MirrorPredictions { on } => {
+            let idle = with_engine(|e| {
+                e.mirror_predictions = on;
+                e.control.is_none()
+            });
+            // During a run, its predictions at the end follow the new choice.
+            if idle {
+                spawn_local(predict_test_set());
+            }
+        }
         Request::Pause => {
             with_engine(|e| e.control.as_ref().map(TrainControl::pause)).unwrap_or(())
         }
@@ -315,17 +329,23 @@ async fn predict_test_set() {
     }
 }
 
-/// The predicted class of every image of `data`, a slice at a time with a turn of the event
-/// loop in between.
+/// The predicted class of every image of `data` (with its mirror when `mirrored`), a slice at
+/// a time with a turn of the event loop in between.
 async fn predict_in_slices(
     model: &Network,
     data: &Dataset,
     device: &Device,
+    mirrored: bool,
 ) -> Result<Vec<u8>, TrainError> {
     let mut predictions = Vec::with_capacity(data.len());
     let indices: Vec<usize> = (0..data.len()).collect();
     for chunk in indices.chunks(SLICE_IMAGES) {
-        predictions.extend(predict(model, &data.select(chunk), 256, device).await?);
+        let slice = data.select(chunk);
+        predictions.extend(if mirrored {
+            predict_mirrored(model, &slice, 256, device).await?
+        } else {
+            predict(model, &slice, 256, device).await?
+        });
         js::yield_now().await;
     }
     Ok(predictions)
@@ -334,12 +354,24 @@ async fn predict_in_slices(
 /// Predicts the loaded test set with `model` and sends the predictions; the accuracy when the
 /// test set has labels.
 async fn predict_test_set_with(model: &Network) -> Option<f32> {
-    let (test, device) = with_engine(|e| (e.test.clone(), e.device.clone()));
+    let (test, device, mirrored) =
+        with_engine(|e| (e.test.clone(), e.device.clone(), e.mirror_predictions));
     let (Some(test), Some(device)) = (test, device) else {
         return None;
     };
-    // A labelled test set is evaluated, which predicts it too: one pass, not two.
-    let scored = if test.1.is_labelled() {
+    // A labelled test set is evaluated, which predicts it too: one pass, not two. With the
+    // mirror, the accuracy is the mirrored predictions'.
+    let scored = if mirrored {
+        predict_in_slices(model, &test.1, &device, true)
+            .await
+            .map(|p| {
+                let accuracy = test
+                    .1
+                    .labels()
+                    .map(|labels| ConfusionMatrix::from_pairs(labels, &p).accuracy());
+                Some((p, accuracy))
+            })
+    } else if test.1.is_labelled() {
         let all: Vec<usize> = (0..test.1.len()).collect();
         let evaluation = evaluate_in_slices(
             model,
@@ -353,7 +385,7 @@ async fn predict_test_set_with(model: &Network) -> Option<f32> {
         .await;
         evaluation.map(|e| e.map(|e| (e.predictions, Some(e.accuracy))))
     } else {
-        predict_in_slices(model, &test.1, &device)
+        predict_in_slices(model, &test.1, &device, false)
             .await
             .map(|p| Some((p, None)))
     };
@@ -371,6 +403,7 @@ async fn predict_test_set_with(model: &Network) -> Option<f32> {
         test_name: test.0.clone(),
         predictions,
         accuracy,
+        mirrored,
     });
     accuracy
 }

@@ -29,6 +29,11 @@ pub enum Request {
     Train {
         config: Box<TrainConfig>,
     },
+    /// Predict the test set with each image's mirror as well (test-time augmentation), or not;
+    /// the loaded test set is predicted again.
+    MirrorPredictions {
+        on: bool,
+    },
     /// Go on with the active model's interrupted run, after its last finished epoch, with its
     /// own settings.
     ContinueTraining,
@@ -186,6 +191,9 @@ pub enum Reply {
         test_name: String,
         predictions: Vec<u8>,
         accuracy: Option<f32>,
+        /// Each image was predicted with its mirror (test-time augmentation).
+        #[serde(default)]
+        mirrored: bool,
     },
     /// A request beside the running job failed (classifying a drawing, saving or loading a
     /// model, predicting): only this request; the page's phase stays as it is.

@@ -7,6 +7,7 @@ mod events;
 mod grid;
 mod loss;
 mod optimizer;
+mod recipe;
 mod resume;
 mod schedule;
 
@@ -20,5 +21,6 @@ pub use events::{BatchProgress, EpochMetrics, History, TrainEvent};
 pub use grid::{GridSpec, Trial, best_trial};
 pub use loss::LossKind;
 pub use optimizer::OptimizerKind;
+pub use recipe::{Recipe, recipe};
 pub use resume::resumes_at;
 pub use schedule::LrSchedule;
