@@ -1,4 +1,4 @@
-// Drawing-to-prediction latency in the page, with the pre-trained `default` model: 50 mouse
+// Drawing-to-prediction latency in the page, with the pre-trained model the page ships (`vgg`): 50 mouse
 // strokes on the pad (a garment filled row by row); for each, the time from the stroke's end
 // (pointerup) to its probabilities on screen, as the page measures it (`data-latency-ms`).
 // On WebGPU (SwiftShader here) and on the CPU backend. Also the model file's size.
@@ -31,7 +31,7 @@ for (const [name, query] of [["WebGPU", ""], ["CPU", "?backend=cpu"]]) {
 }
 await browser.close();
 server.close();
-results.model_file = { path: "www/model/default.atelier", bytes: fs.statSync(path.join(ROOT, "www/model/default.atelier")).size };
+results.model_file = { path: "www/model/pretrained.atelier", bytes: fs.statSync(path.join(ROOT, "www/model/pretrained.atelier")).size };
 fs.writeFileSync(path.join(OUT, "draw.json"), JSON.stringify(results, null, 2));
 
 console.log(`Measured ${results.date} in ${results.chromium} (headless), ${STROKES} strokes each.\n`);

@@ -78,7 +78,7 @@ async function open(query) {
   await page.addInitScript(CSP_RECORDER);
   await page.goto(server.url + query);
   await waitForModel(page);
-  assert.match(await page.textContent('[data-testid="active-model"]'), /pre-trained default model \(test accuracy \d+\.\d\d%\)/);
+  assert.match(await page.textContent('[data-testid="active-model"]'), /pre-trained vgg model \(test accuracy \d+\.\d\d%\)/);
   await page.$eval("#brush-size", (el, v) => { el.value = String(v); }, BRUSH);
   return { context, page, errors };
 }

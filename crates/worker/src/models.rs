@@ -22,7 +22,7 @@ use atelier_browser::js;
 use atelier_browser::protocol::{ModelInfo, ModelSource, Reply};
 
 /// Where the page's pre-trained model is served (www/model, copied by Trunk).
-const PRETRAINED_URL: &str = "model/default.atelier";
+const PRETRAINED_URL: &str = "model/pretrained.atelier";
 
 /// Models up to this many parameters answer the drawing pad from a copy on the CPU backend.
 /// One image is a question of latency, not throughput: on the CPU it takes a few milliseconds,

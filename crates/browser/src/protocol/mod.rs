@@ -58,7 +58,7 @@ pub use atelier_core::eval::Mistake;
 /// What the page shows of the active model.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ModelInfo {
-    /// Which model, in words: "pre-trained default model", "trained here: ...", "file x.atelier".
+    /// Which model, in words: "pre-trained vgg model", "trained here: ...", "file x.atelier".
     pub label: String,
     /// Its settings; `settings.model` is its architecture.
     pub settings: Box<TrainConfig>,
