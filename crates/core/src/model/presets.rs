@@ -110,9 +110,38 @@ pub fn preset(name: &str) -> Option<ModelSpec> {
     Some(ModelSpec::new(layers))
 }
 
-/// The name of the preset `spec` is, if it is one.
+/// The name of the preset `spec` is, if it is one (however its pools' strides are written).
 pub fn preset_name(spec: &ModelSpec) -> Option<&'static str> {
+    let spec = spec.normalized();
     PRESET_NAMES
         .into_iter()
-        .find(|name| preset(name).as_ref() == Some(spec))
+        .find(|name| preset(name).map(|p| p.normalized()).as_ref() == Some(&spec))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_preset_is_named_however_its_pool_strides_are_written() {
+        for name in PRESET_NAMES {
+            let spec = preset(name).unwrap();
+            assert_eq!(preset_name(&spec), Some(name));
+            // The layer list as a user writes it: a pool's stride left out when it is its size.
+            let mut layers: serde_json::Value = serde_json::from_str(&spec.to_json()).unwrap();
+            for layer in layers.as_array_mut().unwrap() {
+                if layer["type"].as_str().unwrap().ends_with("-pool")
+                    && layer["stride"] == layer["size"]
+                {
+                    layer.as_object_mut().unwrap().remove("stride");
+                }
+            }
+            let json = layers.to_string();
+            let written = ModelSpec::from_json(&json).unwrap();
+            assert_eq!(preset_name(&written), Some(name), "{json}");
+        }
+        let mut other = preset("vgg").unwrap();
+        other.layers.pop();
+        assert_eq!(preset_name(&other), None);
+    }
 }

@@ -490,6 +490,28 @@ impl ModelSpec {
         Ok(())
     }
 
+    /// The same model with each pool's stride written out (absent, it is the pool's size), so
+    /// that two ways of writing one model compare equal.
+    pub fn normalized(&self) -> Self {
+        let layers = self
+            .layers
+            .iter()
+            .cloned()
+            .map(|layer| match layer {
+                LayerSpec::MaxPool { size, stride } => LayerSpec::MaxPool {
+                    size,
+                    stride: Some(stride.unwrap_or(size)),
+                },
+                LayerSpec::AvgPool { size, stride } => LayerSpec::AvgPool {
+                    size,
+                    stride: Some(stride.unwrap_or(size)),
+                },
+                other => other,
+            })
+            .collect();
+        Self { layers }
+    }
+
     /// The JSON layer list.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
