@@ -91,36 +91,30 @@ fn a_model_saved_by_the_command_line_predicts_identically_in_the_core_and_again_
         "a load-save round trip changes nothing"
     );
 
-    // `atelier predict` with the file writes the same CSV.
-    let out = dir.join("again.csv");
-    let (code, _, err) = atelier(&[
-        "predict",
-        "--model-file",
-        dir.join("model.atelier").to_str().unwrap(),
-        "--test",
-        dir.join("test.csv").to_str().unwrap(),
-        "--predictions",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(code, 0, "{err}");
-    assert_eq!(std::fs::read_to_string(out).unwrap(), cli_predictions);
-
+    // `atelier predict` with the file: its CSV (`extra` flags added).
+    let (model_file, test_csv) = (dir.join("model.atelier"), dir.join("test.csv"));
+    let predicted_again = |name: &str, extra: &[&str]| {
+        let out = dir.join(name);
+        let mut args = vec![
+            "predict",
+            "--model-file",
+            model_file.to_str().unwrap(),
+            "--test",
+            test_csv.to_str().unwrap(),
+            "--predictions",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let (code, _, err) = atelier(&args);
+        assert_eq!(code, 0, "{err}");
+        std::fs::read_to_string(&out).unwrap()
+    };
+    // It writes the same CSV.
+    assert_eq!(predicted_again("again.csv", &[]), cli_predictions);
     // With `--tta`, each image with its mirror: the core's mirrored predictions, not the plain.
-    let mirrored_out = dir.join("mirrored.csv");
-    let (code, _, err) = atelier(&[
-        "predict",
-        "--model-file",
-        dir.join("model.atelier").to_str().unwrap(),
-        "--test",
-        dir.join("test.csv").to_str().unwrap(),
-        "--predictions",
-        mirrored_out.to_str().unwrap(),
-        "--tta",
-    ]);
-    assert_eq!(code, 0, "{err}");
     let mirrored = pollster::block_on(predict_mirrored(&network, &test, 256, &device)).unwrap();
     assert_eq!(
-        std::fs::read_to_string(mirrored_out).unwrap(),
+        predicted_again("mirrored.csv", &["--tta"]),
         predictions_csv(&mirrored, PredictionsLayout::Label)
     );
     assert_ne!(mirrored, predictions);

@@ -63,14 +63,7 @@ pub async fn predict(
     batch_size: usize,
     device: &Device,
 ) -> Result<Vec<u8>, TrainError> {
-    let mut predictions = Vec::with_capacity(dataset.len());
-    let indices: Vec<usize> = (0..dataset.len()).collect();
-    for chunk in indices.chunks(batch_size.max(1)) {
-        let images = batch_images(dataset, chunk, device).images;
-        let classes = model.forward(images).argmax(1).reshape([chunk.len()]);
-        predictions.extend(read_classes(classes).await?);
-    }
-    Ok(predictions)
+    predict_by(dataset, batch_size, device, |images| model.forward(images)).await
 }
 
 /// As [`predict`], with test-time augmentation by the mirror: each image's class probabilities
@@ -82,13 +75,26 @@ pub async fn predict_mirrored(
     batch_size: usize,
     device: &Device,
 ) -> Result<Vec<u8>, TrainError> {
+    predict_by(dataset, batch_size, device, |images| {
+        let mirrored = images.clone().flip([3]);
+        softmax(model.forward(images), 1) + softmax(model.forward(mirrored), 1)
+    })
+    .await
+}
+
+/// The class with the highest of `scores` (a batch of images to one score per class) for every
+/// image of `dataset`, a batch at a time.
+async fn predict_by(
+    dataset: &Dataset,
+    batch_size: usize,
+    device: &Device,
+    scores: impl Fn(Tensor<4>) -> Tensor<2>,
+) -> Result<Vec<u8>, TrainError> {
     let mut predictions = Vec::with_capacity(dataset.len());
     let indices: Vec<usize> = (0..dataset.len()).collect();
     for chunk in indices.chunks(batch_size.max(1)) {
         let images = batch_images(dataset, chunk, device).images;
-        let mirrored = images.clone().flip([3]);
-        let probabilities = softmax(model.forward(images), 1) + softmax(model.forward(mirrored), 1);
-        let classes = probabilities.argmax(1).reshape([chunk.len()]);
+        let classes = scores(images).argmax(1).reshape([chunk.len()]);
         predictions.extend(read_classes(classes).await?);
     }
     Ok(predictions)
