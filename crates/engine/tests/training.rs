@@ -553,15 +553,11 @@ const VGG_TWO_EPOCHS: f32 = 0.78;
 fn vgg_with_its_recipe_learns_fast_on_10000_images() {
     let _generator = device_generator();
     let data = train_subset(10_000);
-    let recipe = recipe("vgg").unwrap();
     // The recipe's settings, over 2 epochs instead of 30 (BENCHMARKS.md, "Accuracy of the
     // presets", has the full run).
-    let cfg = config("vgg")
-        .with_optimizer(recipe.optimizer)
-        .with_learning_rate(recipe.learning_rate)
-        .with_schedule(recipe.schedule)
-        .with_batch_size(recipe.batch_size)
-        .with_augmentation(recipe.augmentation)
+    let cfg = recipe("vgg")
+        .unwrap()
+        .apply_to(config("vgg"))
         .with_epochs(2);
     let trained = run(&cfg, &data).0.unwrap();
     let accuracy = trained.history.epochs[1].val_accuracy.unwrap();
