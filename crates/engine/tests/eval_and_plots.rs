@@ -6,8 +6,8 @@ use atelier_core::data::{CLASS_NAMES, IMAGE_PIXELS};
 use atelier_core::eval::{PredictionsLayout, predictions_csv};
 use atelier_core::model::preset;
 use atelier_core::plot::{
-    TRAIN_COLOR, VALIDATION_COLOR, draw_accuracy_chart, draw_class_histogram, draw_loss_chart,
-    draw_probabilities, register_font_file,
+    TRAIN_COLOR, Theme, VALIDATION_COLOR, draw_accuracy_chart, draw_class_histogram,
+    draw_loss_chart, draw_probabilities, register_font_file,
 };
 use atelier_core::train::{LossKind, TrainConfig, TrainControl, TrainEvent};
 use atelier_engine::{TrainHost, Trained, train};
@@ -185,32 +185,39 @@ fn count_color(buffer: &[u8], color: RGBColor) -> usize {
 }
 
 #[test]
-fn loss_chart_draws_both_curves() {
+fn loss_chart_draws_both_curves_in_either_theme() {
     let history = &trained().history;
-    let buffer = render(|area| draw_loss_chart(area, history, 2).unwrap());
-    assert!(
-        count_color(&buffer, WHITE) > buffer.len() / 3 / 2,
-        "mostly white background"
-    );
-    assert!(
-        count_color(&buffer, TRAIN_COLOR) > 50,
-        "training curve drawn"
-    );
-    assert!(
-        count_color(&buffer, VALIDATION_COLOR) > 50,
-        "validation curve drawn"
-    );
-    assert!(count_color(&buffer, BLACK) > 100, "axes and labels drawn");
+    for theme in [Theme::LIGHT, Theme::DARK] {
+        let buffer = render(|area| draw_loss_chart(area, history, 2, theme).unwrap());
+        assert!(
+            count_color(&buffer, theme.paper) > buffer.len() / 3 / 2,
+            "mostly the theme's paper"
+        );
+        assert!(
+            count_color(&buffer, TRAIN_COLOR) > 50,
+            "training curve drawn"
+        );
+        assert!(
+            count_color(&buffer, VALIDATION_COLOR) > 50,
+            "validation curve drawn"
+        );
+        assert!(
+            count_color(&buffer, theme.ink) > 100,
+            "axes and labels drawn in the theme's ink"
+        );
 
-    let accuracy = render(|area| draw_accuracy_chart(area, history, 2).unwrap());
-    assert!(count_color(&accuracy, VALIDATION_COLOR) > 20);
-    assert_eq!(count_color(&accuracy, TRAIN_COLOR), 0);
+        let accuracy = render(|area| draw_accuracy_chart(area, history, 2, theme).unwrap());
+        assert!(count_color(&accuracy, VALIDATION_COLOR) > 20);
+        assert_eq!(count_color(&accuracy, TRAIN_COLOR), 0);
+    }
 }
 
 #[test]
 fn class_histogram_has_ten_equal_bars() {
     assert_eq!(CLASS_NAMES.len(), 10);
-    let buffer = render(|area| draw_class_histogram(area, &train_set().class_counts()).unwrap());
+    let buffer = render(|area| {
+        draw_class_histogram(area, &train_set().class_counts(), Theme::LIGHT).unwrap()
+    });
     // Count bar-coloured pixels per column, and the bars' heights.
     let (w, h) = (480usize, 300usize);
     let mut heights = vec![0usize; w];
@@ -243,7 +250,8 @@ fn probability_bars_highlight_the_most_likely_class_and_scale_with_probability()
     let mut probabilities = [0.0f32; 10];
     probabilities[1] = 0.75;
     probabilities[8] = 0.25;
-    let buffer = render(|area| draw_probabilities(area, Some(&probabilities)).unwrap());
+    let buffer =
+        render(|area| draw_probabilities(area, Some(&probabilities), Theme::LIGHT).unwrap());
     // The winner in the validation colour, the others in the training colour, 3:1 in area.
     let winner = count_color(&buffer, VALIDATION_COLOR);
     let other = count_color(&buffer, TRAIN_COLOR);
@@ -251,7 +259,7 @@ fn probability_bars_highlight_the_most_likely_class_and_scale_with_probability()
     let ratio = winner as f32 / other as f32;
     assert!((2.7..3.3).contains(&ratio), "bar areas {winner} vs {other}");
     // Nothing predicted yet: axes only, no bars.
-    let empty = render(|area| draw_probabilities(area, None).unwrap());
+    let empty = render(|area| draw_probabilities(area, None, Theme::LIGHT).unwrap());
     assert_eq!(
         count_color(&empty, VALIDATION_COLOR) + count_color(&empty, TRAIN_COLOR),
         0

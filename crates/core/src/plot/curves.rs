@@ -4,7 +4,7 @@ use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
-use super::{TRAIN_COLOR, VALIDATION_COLOR, chart_error};
+use super::{TRAIN_COLOR, Theme, VALIDATION_COLOR, chart_error};
 use crate::train::History;
 
 /// The x range: whole epochs, at least one.
@@ -22,9 +22,10 @@ fn epoch_chart<'a, DB: DrawingBackend>(
     caption: &str,
     x: Range<f64>,
     y: Range<f64>,
+    theme: Theme,
 ) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String> {
     let mut chart = ChartBuilder::on(area)
-        .caption(caption, ("sans-serif", 18))
+        .caption(caption, theme.text(18))
         .margin(10)
         .x_label_area_size(30)
         .y_label_area_size(45)
@@ -33,7 +34,11 @@ fn epoch_chart<'a, DB: DrawingBackend>(
     chart
         .configure_mesh()
         .x_desc("epoch")
-        .light_line_style(WHITE.mix(0.0))
+        .axis_style(theme.ink)
+        .label_style(theme.text(12))
+        .axis_desc_style(theme.text(12))
+        .bold_line_style(theme.grid())
+        .light_line_style(TRANSPARENT)
         .draw()
         .map_err(chart_error)?;
     Ok(chart)
@@ -44,8 +49,9 @@ pub fn draw_loss_chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     history: &History,
     planned_epochs: usize,
+    theme: Theme,
 ) -> Result<(), String> {
-    area.fill(&WHITE).map_err(chart_error)?;
+    area.fill(&theme.paper).map_err(chart_error)?;
     let epoch_points = |pick: fn(&crate::train::EpochMetrics) -> Option<f32>| -> Vec<(f64, f64)> {
         history
             .epochs
@@ -70,7 +76,13 @@ pub fn draw_loss_chart<DB: DrawingBackend>(
         .max(0.1)
         * 1.05;
 
-    let mut chart = epoch_chart(area, "Loss", epoch_range(history, planned_epochs), 0.0..top)?;
+    let mut chart = epoch_chart(
+        area,
+        "Loss",
+        epoch_range(history, planned_epochs),
+        0.0..top,
+        theme,
+    )?;
 
     chart
         .draw_series(LineSeries::new(
@@ -99,8 +111,9 @@ pub fn draw_loss_chart<DB: DrawingBackend>(
     }
     chart
         .configure_series_labels()
-        .background_style(WHITE.mix(0.8))
-        .border_style(BLACK.mix(0.3))
+        .background_style(theme.paper.mix(0.8))
+        .border_style(theme.ink.mix(0.3))
+        .label_font(theme.text(12))
         .position(SeriesLabelPosition::UpperRight)
         .draw()
         .map_err(chart_error)?;
@@ -112,8 +125,9 @@ pub fn draw_accuracy_chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     history: &History,
     planned_epochs: usize,
+    theme: Theme,
 ) -> Result<(), String> {
-    area.fill(&WHITE).map_err(chart_error)?;
+    area.fill(&theme.paper).map_err(chart_error)?;
     let points: Vec<(f64, f64)> = history
         .epochs
         .iter()
@@ -130,6 +144,7 @@ pub fn draw_accuracy_chart<DB: DrawingBackend>(
         "Validation accuracy",
         epoch_range(history, planned_epochs),
         bottom.max(0.0)..1.0,
+        theme,
     )?;
     chart
         .draw_series(LineSeries::new(

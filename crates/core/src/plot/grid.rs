@@ -1,15 +1,16 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{TRAIN_COLOR, VALIDATION_COLOR, chart_error};
+use super::{TRAIN_COLOR, Theme, VALIDATION_COLOR, chart_error};
 use crate::train::Trial;
 
 /// Grid-search results: validation accuracy (left) and loss (right), one bar per trial.
 pub fn draw_grid_chart<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     trials: &[Trial],
+    theme: Theme,
 ) -> Result<(), String> {
-    area.fill(&WHITE).map_err(chart_error)?;
+    area.fill(&theme.paper).map_err(chart_error)?;
     let panels = area.split_evenly((1, 2));
     let label = |trial: &Trial| {
         if trials.iter().all(|t| t.batch_size == trials[0].batch_size) {
@@ -36,7 +37,7 @@ pub fn draw_grid_chart<DB: DrawingBackend>(
     ]) {
         let count = trials.len().max(1);
         let mut chart = ChartBuilder::on(panel)
-            .caption(caption, ("sans-serif", 15))
+            .caption(caption, theme.text(15))
             .margin(8)
             .x_label_area_size(30)
             .y_label_area_size(44)
@@ -45,6 +46,10 @@ pub fn draw_grid_chart<DB: DrawingBackend>(
         chart
             .configure_mesh()
             .disable_x_mesh()
+            .axis_style(theme.ink)
+            .label_style(theme.text(12))
+            .bold_line_style(theme.grid())
+            .light_line_style(TRANSPARENT)
             .x_labels(count)
             .x_label_formatter(&|segment| match segment {
                 SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => {

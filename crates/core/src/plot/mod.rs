@@ -11,12 +11,43 @@ pub use grid::draw_grid_chart;
 pub use histogram::draw_class_histogram;
 pub use probabilities::{draw_probabilities, most_likely};
 
-use plotters::style::RGBColor;
+use plotters::style::{Color, IntoFont, RGBColor, ShapeStyle, TextStyle, WHITE};
 
 /// Training series colour.
 pub const TRAIN_COLOR: RGBColor = RGBColor(37, 99, 235);
 /// Validation series colour.
 pub const VALIDATION_COLOR: RGBColor = RGBColor(234, 88, 12);
+
+/// What a chart is drawn on and with, around its series: the paper, and the ink of its text,
+/// axes and grid. The series keep their colours in both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Theme {
+    pub paper: RGBColor,
+    pub ink: RGBColor,
+}
+
+impl Theme {
+    /// Dark ink on white: the page's light scheme, and every picture written to a file.
+    pub const LIGHT: Theme = Theme {
+        paper: WHITE,
+        ink: RGBColor(31, 41, 55),
+    };
+    /// Light ink on the page's dark panels (`prefers-color-scheme: dark`).
+    pub const DARK: Theme = Theme {
+        paper: RGBColor(17, 24, 39),
+        ink: RGBColor(229, 231, 235),
+    };
+
+    /// Chart text of `size` pixels in the theme's ink.
+    pub(crate) fn text(self, size: u32) -> TextStyle<'static> {
+        ("sans-serif", size).into_font().color(&self.ink)
+    }
+
+    /// Grid lines: the ink, faint.
+    pub(crate) fn grid(self) -> ShapeStyle {
+        self.ink.mix(0.15).into()
+    }
+}
 
 /// Any plotters error, as text (backends have different error types).
 pub(crate) fn chart_error(error: impl std::fmt::Debug) -> String {

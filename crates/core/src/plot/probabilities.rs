@@ -1,15 +1,16 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{TRAIN_COLOR, VALIDATION_COLOR, chart_error};
+use super::{TRAIN_COLOR, Theme, VALIDATION_COLOR, chart_error};
 use crate::data::{CLASS_NAMES, NUM_CLASSES};
 
 /// The model's ten class probabilities as horizontal bars, the most likely class highlighted.
 pub fn draw_probabilities<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     probabilities: Option<&[f32; NUM_CLASSES]>,
+    theme: Theme,
 ) -> Result<(), String> {
-    area.fill(&WHITE).map_err(chart_error)?;
+    area.fill(&theme.paper).map_err(chart_error)?;
     let mut chart = ChartBuilder::on(area)
         .margin(8)
         .margin_right(24)
@@ -20,6 +21,9 @@ pub fn draw_probabilities<DB: DrawingBackend>(
     chart
         .configure_mesh()
         .disable_y_mesh()
+        .axis_style(theme.ink)
+        .label_style(theme.text(12))
+        .bold_line_style(theme.grid())
         .light_line_style(TRANSPARENT)
         .x_labels(6)
         .x_label_formatter(&|p| format!("{:.0}%", p * 100.0))
