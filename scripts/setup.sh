@@ -47,8 +47,8 @@ if ! wasm-bindgen --version 2>/dev/null | grep -qF "$WASM_BINDGEN_VERSION"; then
 fi
 
 if ! node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 132' \
-   || [ ! -d node_modules/playwright-core ]; then
-  say "npm ci (binaryen 132 for wasm-opt, playwright-core)"
+   || [ ! -d node_modules/playwright-core ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
+  say "npm ci (binaryen 132 for wasm-opt, playwright-core, axe-core)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 if [ ! -f www/sample/t10k-labels-idx1-ubyte.gz ]; then

@@ -26,6 +26,7 @@ pub fn start() {
         dom::on(id, "input", |_| draw());
         dom::on(id, "change", |_| draw());
     }
+    dom::later(draw);
 }
 
 /// New training samples to show (after a training set is loaded).
@@ -35,6 +36,16 @@ pub fn set_samples(samples: Vec<Vec<u8>>) {
 }
 
 fn draw() {
+    if SAMPLES.with(|s| s.borrow().is_empty()) {
+        return dom::placeholder(
+            "augment-preview",
+            "Training images, changed as the augmentation above would, appear when data is loaded.",
+        );
+    }
+    dom::describe(
+        "augment-preview",
+        "Training images as the augmentation above changes them (a new draw at each change).",
+    );
     let canvas = dom::canvas("augment-preview");
     let Some(context) = dom::context_2d(&canvas) else {
         return;
@@ -44,10 +55,7 @@ fn draw() {
     let augmentation = match settings::augmentation() {
         Ok(augmentation) => augmentation.unwrap_or_default(),
         Err(message) => {
-            context.set_fill_style_str("#b91c1c");
-            context.set_font("13px sans-serif");
-            let _ = context.fill_text(&message, 8.0, 36.0);
-            return;
+            return dom::placeholder("augment-preview", &message);
         }
     };
     // A new draw each time: the preview shows the variety, not one fixed outcome.

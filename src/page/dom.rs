@@ -1,5 +1,6 @@
 //! Small DOM helpers: find elements by id, read inputs, set text and attributes.
 
+use atelier_core::plot::Theme;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{
@@ -135,4 +136,38 @@ pub fn context_2d(canvas: &HtmlCanvasElement) -> Option<web_sys::CanvasRendering
         .ok()
         .flatten()
         .and_then(|c| c.dyn_into().ok())
+}
+
+/// The charts' colours: the dark theme where the user's system asks for dark pages.
+pub fn chart_theme() -> Theme {
+    let dark = web_sys::window()
+        .and_then(|w| w.match_media("(prefers-color-scheme: dark)").ok().flatten())
+        .is_some_and(|query| query.matches());
+    if dark { Theme::DARK } else { Theme::LIGHT }
+}
+
+/// A chart's text alternative: what a screen reader says for the canvas `id`.
+pub fn describe(id: &str, text: &str) {
+    set_attr(id, "aria-label", text);
+}
+
+/// An empty canvas that says what will appear on it, to the eye and to a screen reader.
+pub fn placeholder(id: &str, text: &str) {
+    describe(id, text);
+    let canvas = canvas(id);
+    let Some(context) = context_2d(&canvas) else {
+        return;
+    };
+    let theme = chart_theme();
+    let css = |c: plotters::style::RGBColor| format!("rgb({},{},{})", c.0, c.1, c.2);
+    let (width, height) = (canvas.width() as f64, canvas.height() as f64);
+    context.set_fill_style_str(&css(theme.paper));
+    context.fill_rect(0.0, 0.0, width, height);
+    context.set_fill_style_str(&css(theme.ink));
+    context.set_font("14px sans-serif");
+    context.set_text_align("center");
+    context.set_text_baseline("middle");
+    let _ = context.fill_text_with_max_width(text, width / 2.0, height / 2.0, width - 16.0);
+    context.set_text_align("start");
+    context.set_text_baseline("alphabetic");
 }

@@ -323,6 +323,24 @@ fn show_probabilities(probabilities: Option<&[f32; NUM_CLASSES]>) {
         }
     }
     if let Some(backend) = CanvasBackend::with_canvas_object(dom::canvas("probability-chart")) {
-        let _ = draw_probabilities(&backend.into_drawing_area(), probabilities);
+        let _ = draw_probabilities(
+            &backend.into_drawing_area(),
+            probabilities,
+            dom::chart_theme(),
+        );
     }
+    dom::describe(
+        "probability-chart",
+        &match probabilities {
+            Some(p) => {
+                let classes: Vec<String> = CLASS_NAMES
+                    .iter()
+                    .zip(p)
+                    .map(|(name, p)| format!("{name} {:.1}%", p * 100.0))
+                    .collect();
+                format!("Class probabilities: {}.", classes.join(", "))
+            }
+            None => "Class probabilities: they appear when something is drawn.".into(),
+        },
+    );
 }

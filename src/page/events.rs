@@ -31,6 +31,21 @@ pub fn wire() {
             spawn_local(actions::load_files(files));
         }
     });
+    // The file pickers' labels act as buttons from the keyboard too.
+    for (label, input) in [
+        ("file-label", "file-input"),
+        ("import-label", "import-layers"),
+    ] {
+        dom::on(label, "keydown", move |e| {
+            let activates = e
+                .dyn_ref::<web_sys::KeyboardEvent>()
+                .is_some_and(|k| k.key() == "Enter" || k.key() == " ");
+            if activates {
+                e.prevent_default();
+                dom::typed::<HtmlInputElement>(input).click();
+            }
+        });
+    }
     dom::on("sample-button", "click", |_| {
         spawn_local(actions::load_sample())
     });

@@ -1,5 +1,5 @@
 //! The error gallery: misclassified validation images with the true and the predicted class and
-//! the model's confidence, filtered by a click on a confusion-matrix cell.
+//! the model's confidence, filtered by a click on a confusion-matrix cell, a page at a time.
 
 use std::cell::RefCell;
 
@@ -12,12 +12,19 @@ use atelier_browser::protocol::Mistake;
 
 thread_local! {
     static MISTAKES: RefCell<Vec<Mistake>> = const { RefCell::new(Vec::new()) };
+    /// The filter shown (true class, predicted class), and the page of it.
+    static SHOWN: RefCell<(Option<(u8, u8)>, usize)> = const { RefCell::new((None, 0)) };
 }
+
+/// Images on one page of the gallery.
+const PER_PAGE: usize = 40;
 
 /// Wires the "show all" button and clicks on the confusion matrix (which is redrawn after each
 /// training, so the click is caught on its container).
 pub fn start() {
     dom::on("show-all-mistakes", "click", |_| show(None));
+    dom::on("mistakes-previous", "click", |_| turn(-1));
+    dom::on("mistakes-next", "click", |_| turn(1));
     dom::on("results", "click", |event| {
         let cell = event
             .target()
@@ -47,7 +54,18 @@ pub fn clear() {
     dom::set_html("error-gallery", "");
 }
 
+/// Shows the first page of the mistakes that `filter` picks.
 fn show(filter: Option<(u8, u8)>) {
+    show_page(filter, 0);
+}
+
+/// Moves `by` pages.
+fn turn(by: isize) {
+    let (filter, page) = SHOWN.with(|s| *s.borrow());
+    show_page(filter, page.saturating_add_signed(by));
+}
+
+fn show_page(filter: Option<(u8, u8)>, page: usize) {
     let picked = MISTAKES.with(|m| {
         m.borrow()
             .iter()
@@ -83,8 +101,16 @@ fn show(filter: Option<(u8, u8)>) {
         }
         None => dom::set_text("mistakes-filter", &format!("({})", picked.len())),
     }
+    let pages = picked.len().div_ceil(PER_PAGE).max(1);
+    let page = page.min(pages - 1);
+    SHOWN.with(|s| *s.borrow_mut() = (filter, page));
+    dom::set_text("mistakes-page", &format!("page {} of {pages}", page + 1));
+    dom::set_disabled("mistakes-previous", page == 0);
+    dom::set_disabled("mistakes-next", page + 1 >= pages);
+    let on_page =
+        &picked[(page * PER_PAGE).min(picked.len())..((page + 1) * PER_PAGE).min(picked.len())];
     let mut html = String::new();
-    for (i, m) in picked.iter().enumerate() {
+    for (i, m) in on_page.iter().enumerate() {
         html += &format!(
             "<figure data-testid=\"mistake\" data-truth=\"{}\" data-predicted=\"{}\"><canvas id=\"mistake-{i}\" width=\"28\" height=\"28\"></canvas>\
              <figcaption>{} → <strong>{}</strong> {:.0}%</figcaption></figure>",
@@ -96,7 +122,7 @@ fn show(filter: Option<(u8, u8)>) {
         );
     }
     dom::set_html("error-gallery", &html);
-    for (i, m) in picked.iter().enumerate() {
+    for (i, m) in on_page.iter().enumerate() {
         let canvas = dom::canvas(&format!("mistake-{i}"));
         if let Some(context) = dom::context_2d(&canvas) {
             dom::put_darkness(&context, &m.pixels, 1, 0.0, 0.0);

@@ -38,6 +38,15 @@ pub fn start() {
     });
     mistakes::start();
     augment_preview::start();
+    // Empty states say what will appear, each in a task of its own (text is slow to draw first).
+    dom::later(overview::show_empty);
+    dom::later(|| {
+        // A model restored meanwhile has drawn its own curves.
+        if app::with_page(|p| p.view.is_none()) {
+            training_view::show_empty();
+        }
+    });
+    dom::later(tuning::show_empty);
     dom::set_disabled("save-model", true);
     app::start(replies::on_reply);
 }

@@ -34,20 +34,53 @@ pub fn show(train: Option<&SetInfo>, test: Option<&SetInfo>) {
     }
     if let Some(info) = train {
         if let Some(backend) = CanvasBackend::with_canvas_object(dom::canvas("class-histogram")) {
-            let _ = draw_class_histogram(&backend.into_drawing_area(), &info.class_counts);
+            let _ = draw_class_histogram(
+                &backend.into_drawing_area(),
+                &info.class_counts,
+                dom::chart_theme(),
+            );
         }
+        let counts: Vec<String> = CLASS_NAMES
+            .iter()
+            .zip(&info.class_counts)
+            .map(|(name, count)| format!("{name} {count}"))
+            .collect();
+        dom::describe(
+            "class-histogram",
+            &format!("Images per class: {}.", counts.join(", ")),
+        );
         let samples = info.samples.clone();
         dom::later(move || draw_sample_grid(&samples));
     }
 }
 
+/// What the page's data canvases say before a training set is loaded.
+pub fn show_empty() {
+    dom::placeholder(
+        "class-histogram",
+        "The class histogram appears when data is loaded.",
+    );
+    dom::placeholder(
+        "sample-grid",
+        "Example images of each class appear when data is loaded.",
+    );
+}
+
+/// Example images per class in the sample grid.
+const ROWS: usize = 3;
+
 /// A few images per class, one class per column, darkness shown as ink on paper.
 fn draw_sample_grid(samples: &[Sample]) {
+    dom::describe(
+        "sample-grid",
+        &format!(
+            "Up to {ROWS} example images of each of the {NUM_CLASSES} classes, with their names."
+        ),
+    );
     let canvas = dom::canvas("sample-grid");
     let Some(context) = dom::context_2d(&canvas) else {
         return;
     };
-    const ROWS: usize = 3;
     const SCALE: usize = 2;
     let cell = IMAGE_SIDE * SCALE + 8;
     let (width, height) = (NUM_CLASSES * cell, ROWS * cell + 40);

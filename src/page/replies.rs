@@ -20,6 +20,14 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
         } => {
             dom::set_text("backend", &backend);
             dom::set_text("adapter", &adapter);
+            dom::set_text(
+                "backend-where",
+                &if adapter.is_empty() {
+                    format!("the {backend}")
+                } else {
+                    format!("{backend} ({adapter})")
+                },
+            );
             if let Some(notice) = notice {
                 dom::set_text("backend-notice", &notice);
                 dom::set_hidden("backend-notice", false);

@@ -44,4 +44,6 @@ pub fn show(validation: &EvalSummary) {
     }
     html += "</table></div></div>";
     dom::set_html("results", &html);
+    // The run just ended: its results are what the user looks at next.
+    dom::set_attr("results-panel", "open", "");
 }

@@ -163,11 +163,13 @@ impl TrainingView {
             "data-epochs",
             &self.history.epochs.len().to_string(),
         );
+        let theme = dom::chart_theme();
         if let Some(backend) = CanvasBackend::with_canvas_object(dom::canvas("loss-chart")) {
             let _ = draw_loss_chart(
                 &backend.into_drawing_area(),
                 &self.history,
                 self.planned_epochs,
+                theme,
             );
         }
         if let Some(backend) = CanvasBackend::with_canvas_object(dom::canvas("accuracy-chart")) {
@@ -175,8 +177,70 @@ impl TrainingView {
                 &backend.into_drawing_area(),
                 &self.history,
                 self.planned_epochs,
+                theme,
             );
         }
+        dom::describe("loss-chart", &describe_losses(&self.history));
+        dom::describe("accuracy-chart", &describe_accuracies(&self.history));
+    }
+}
+
+/// The charts before any run: what will appear on them.
+pub fn show_empty() {
+    dom::placeholder(
+        "loss-chart",
+        "Training and validation loss appear here when training starts.",
+    );
+    dom::placeholder(
+        "accuracy-chart",
+        "Validation accuracy appears here after each epoch.",
+    );
+}
+
+/// The loss chart in words: each epoch's training and validation loss.
+fn describe_losses(history: &History) -> String {
+    if history.epochs.is_empty() {
+        return match history.batch_losses.last() {
+            Some((at, loss)) => format!(
+                "Loss chart: training loss {loss:.4} at {at:.2} epochs; the first epoch is not finished."
+            ),
+            None => "Loss chart: training and validation loss appear here as training goes.".into(),
+        };
+    }
+    let validated = history.epochs.iter().any(|m| m.val_loss.is_some());
+    let epochs: Vec<String> = history
+        .epochs
+        .iter()
+        .map(|m| match (validated, m.val_loss) {
+            (true, Some(v)) => format!(
+                "epoch {}: training {:.4}, validation {v:.4}",
+                m.epoch, m.train_loss
+            ),
+            _ => format!("epoch {}: training {:.4}", m.epoch, m.train_loss),
+        })
+        .collect();
+    let what = if validated {
+        "Training and validation loss"
+    } else {
+        "Training loss (no validation set)"
+    };
+    format!("{what} by epoch. {}.", epochs.join("; "))
+}
+
+/// The accuracy chart in words: each epoch's validation accuracy.
+fn describe_accuracies(history: &History) -> String {
+    let epochs: Vec<String> = history
+        .epochs
+        .iter()
+        .filter_map(|m| {
+            m.val_accuracy
+                .map(|a| format!("epoch {}: {:.2}%", m.epoch, a * 100.0))
+        })
+        .collect();
+    if epochs.is_empty() {
+        "Validation accuracy chart: each epoch's validation accuracy appears here.".into()
+    } else {
+        format!("Validation accuracy by epoch. {}.", epochs.join("; "))
     }
 }
 

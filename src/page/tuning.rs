@@ -143,9 +143,42 @@ pub fn use_best() {
 }
 
 fn draw() {
+    if TRIALS.with(|t| t.borrow().is_empty()) {
+        return show_empty();
+    }
     if let Some(backend) = CanvasBackend::with_canvas_object(dom::canvas("grid-chart")) {
         TRIALS.with(|t| {
-            let _ = draw_grid_chart(&backend.into_drawing_area(), &t.borrow());
+            let _ = draw_grid_chart(
+                &backend.into_drawing_area(),
+                &t.borrow(),
+                dom::chart_theme(),
+            );
         });
     }
+    let trials: Vec<String> = TRIALS.with(|t| {
+        t.borrow()
+            .iter()
+            .map(|t| {
+                format!(
+                    "rate {} batch {}: accuracy {:.2}%, loss {:.4}",
+                    t.learning_rate,
+                    t.batch_size,
+                    t.val_accuracy * 100.0,
+                    t.val_loss
+                )
+            })
+            .collect()
+    });
+    dom::describe(
+        "grid-chart",
+        &format!("Grid search, validation by trial. {}.", trials.join("; ")),
+    );
+}
+
+/// The grid chart before any search: what will appear on it.
+pub fn show_empty() {
+    dom::placeholder(
+        "grid-chart",
+        "Each trial's validation accuracy and loss appear here when a grid search runs.",
+    );
 }
