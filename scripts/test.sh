@@ -15,6 +15,9 @@ cargo fmt --all --check
 step "layers: no import cycle between the modules of any crate"
 python3 scripts/check-layers.py
 
+step "no synchronous tensor read in the engine workers' code (it panics on WebGPU)"
+python3 scripts/check-sync-reads.py
+
 step "lint (native, all targets)"
 cargo clippy --release --workspace --all-targets -- -D warnings
 

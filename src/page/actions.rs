@@ -92,7 +92,11 @@ pub fn train() {
     if !begin_run("training", Job::Train) {
         return;
     }
-    show_run(TrainingView::new(config.epochs, config.batch_size));
+    show_run(TrainingView::new(
+        config.epochs,
+        config.batch_size,
+        with_page(|p| p.on_gpu),
+    ));
     send(
         &Request::Train {
             config: Box::new(config),
@@ -113,6 +117,7 @@ pub fn continue_training() {
         &run.history,
         run.planned_epochs,
         run.batch_size,
+        with_page(|p| p.on_gpu),
     ));
     send(&Request::ContinueTraining, &[]);
 }
@@ -120,6 +125,17 @@ pub fn continue_training() {
 /// The charts follow a new run; what the last model found is cleared.
 fn show_run(view: TrainingView) {
     mistakes::clear();
+    // Until the first batch comes, the wait is counted on the page.
+    let started = view.started_ms();
+    wasm_bindgen_futures::spawn_local(async move {
+        loop {
+            atelier_browser::js::sleep(1000).await;
+            let waiting = with_page(|p| p.view.as_ref().is_some_and(|v| v.tick_waiting(started)));
+            if !waiting {
+                break;
+            }
+        }
+    });
     with_page(|p| {
         p.view = Some(view);
         p.trained = false;

@@ -17,6 +17,8 @@ pub struct Page {
     pub phase: Phase,
     /// The engine has a backend.
     pub ready: bool,
+    /// That backend is WebGPU.
+    pub on_gpu: bool,
     /// The layer editor's stack can be built.
     pub layers_valid: bool,
     /// A training set is loaded.

@@ -4,7 +4,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{DragEvent, File, FileList, HtmlInputElement};
 
-use super::{actions, dom, settings, tuning};
+use super::{actions, dom, kernels, settings, tuning};
 
 pub fn wire() {
     for event in ["dragenter", "dragover"] {
@@ -52,6 +52,10 @@ pub fn wire() {
     dom::on("model-preset", "change", |_| {
         settings::choose_preset(&dom::value("model-preset"))
     });
+    // Settings that change a run's kernels have them prepared ahead (kernels.rs decides which).
+    for event in ["input", "change", "click"] {
+        dom::on("step-model", event, |_| kernels::schedule());
+    }
     dom::on("train-button", "click", |_| actions::train());
     dom::on("continue-button", "click", |_| actions::continue_training());
     dom::on("grid-button", "click", |_| actions::grid_search());

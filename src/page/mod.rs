@@ -8,6 +8,7 @@ mod browser;
 mod dom;
 mod draw_pad;
 mod events;
+mod kernels;
 mod layer_editor;
 mod mistakes;
 mod overview;

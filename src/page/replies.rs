@@ -9,7 +9,9 @@ use super::app::{
 };
 use super::phase::{Job, Phase};
 use super::training_view::TrainingView;
-use super::{augment_preview, browser, dom, draw_pad, mistakes, overview, results, tuning};
+use super::{
+    augment_preview, browser, dom, draw_pad, kernels, mistakes, overview, results, tuning,
+};
 
 pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
     match reply {
@@ -32,8 +34,10 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
                 dom::set_text("backend-notice", &notice);
                 dom::set_hidden("backend-notice", false);
             }
+            kernels::forget();
             with_page(|p| {
                 p.ready = true;
+                p.on_gpu = backend == "WebGPU";
                 p.starts_without_ready = 0;
             });
             update_buttons();
@@ -85,6 +89,10 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
                 dom::set_text("predictions-status", "");
             }
             set_phase(resting_phase());
+            if train.is_some() {
+                kernels::forget();
+                kernels::schedule();
+            }
             wasm_bindgen_futures::spawn_local(reload_next());
         }
         Reply::LoadFailed { message } => {
@@ -161,6 +169,8 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
             set_phase(resting_phase());
         }
         Reply::Mistakes { mistakes: list } => mistakes::set(list),
+        Reply::PreparingKernels => kernels::preparing(),
+        Reply::KernelsPrepared { seconds } => kernels::prepared(seconds),
         Reply::Kept { problem } => {
             let text =
                 problem.map(|why| format!("This model is not kept for your next visit: {why}."));

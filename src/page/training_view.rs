@@ -19,6 +19,10 @@ pub struct TrainingView {
     train_images: usize,
     batch_size: usize,
     started_ms: f64,
+    /// From the click to the first batch's loss, once it came.
+    first_batch_ms: Option<f64>,
+    /// The run trains on WebGPU (its first batches compile and tune kernels).
+    on_gpu: bool,
     last_chart_ms: f64,
     /// It follows a run as it goes (not a finished run's history).
     live: bool,
@@ -30,14 +34,11 @@ pub struct TrainingView {
 const CHART_EVERY_MS: f64 = 250.0;
 
 impl TrainingView {
-    pub fn new(planned_epochs: usize, batch_size: usize) -> Self {
+    pub fn new(planned_epochs: usize, batch_size: usize, on_gpu: bool) -> Self {
         dom::set_attr("progress", "value", "0");
         dom::set_attr("progress", "max", "1");
-        dom::set_text(
-            "speed",
-            "starting (the first batches compile and tune GPU kernels)…",
-        );
         for name in [
+            "data-first-batch-ms",
             "data-epoch",
             "data-train-loss",
             "data-val-loss",
@@ -50,11 +51,45 @@ impl TrainingView {
             planned_epochs,
             batch_size,
             started_ms: js::now(),
+            on_gpu,
             live: true,
             ..Self::default()
         };
+        view.show_waiting();
         view.draw_charts();
         view
+    }
+
+    /// When the run started (the click), which names it.
+    pub fn started_ms(&self) -> f64 {
+        self.started_ms
+    }
+
+    /// While the run `started_ms` waits for its first batch, says so with the seconds waited;
+    /// false once it is not waiting (or another run is shown).
+    pub fn tick_waiting(&self, started_ms: f64) -> bool {
+        let waiting = self.started_ms == started_ms
+            && self.live
+            && !self.finished
+            && self.first_batch_ms.is_none();
+        if waiting {
+            self.show_waiting();
+        }
+        waiting
+    }
+
+    fn show_waiting(&self) {
+        let seconds = ((js::now() - self.started_ms) / 1000.0).floor();
+        dom::set_text(
+            "speed",
+            &if self.on_gpu {
+                format!(
+                    "preparing GPU kernels: the first batches compile and tune them, once per page load… {seconds:.0} s"
+                )
+            } else {
+                format!("starting… {seconds:.0} s")
+            },
+        );
     }
 
     pub fn on_event(&mut self, event: &TrainEvent) {
@@ -74,6 +109,11 @@ impl TrainingView {
                 );
             }
             TrainEvent::Batch(progress) => {
+                if self.first_batch_ms.is_none() {
+                    let waited = js::now() - self.started_ms;
+                    self.first_batch_ms = Some(waited);
+                    dom::set_attr("metrics", "data-first-batch-ms", &format!("{waited:.0}"));
+                }
                 let done = (progress.epoch - 1) * self.batches_per_epoch + progress.batch;
                 dom::set_attr("progress", "value", &done.to_string());
                 let remaining_batches = self.planned_epochs * self.batches_per_epoch - done;
@@ -131,8 +171,13 @@ impl TrainingView {
 
     /// An interrupted run going on after the epochs of `history`: their points stay on the
     /// charts, the new ones follow.
-    pub fn resumed(history: &History, planned_epochs: usize, batch_size: usize) -> Self {
-        let mut view = Self::new(planned_epochs, batch_size);
+    pub fn resumed(
+        history: &History,
+        planned_epochs: usize,
+        batch_size: usize,
+        on_gpu: bool,
+    ) -> Self {
+        let mut view = Self::new(planned_epochs, batch_size, on_gpu);
         view.history = history.clone();
         if let Some(last) = history.epochs.last() {
             show_epoch(last);

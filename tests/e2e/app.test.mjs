@@ -75,11 +75,15 @@ for (const [label, query, backend] of [["WebGPU", "", "WebGPU"], ["CPU backend",
       await page.fill('[data-testid="team"]', "Z");
       const blankChart = await canvasPixels(page, "loss-chart");
 
+      const clicked = Date.now();
       await page.click('[data-testid="train-button"]');
+      // Until the first batch, the wait is said and counted (on WebGPU: preparing its kernels).
+      assert.match(await page.textContent("#speed"), backend === "WebGPU" ? /^preparing GPU kernels/ : /^starting/);
       await page.waitForFunction(
         () => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state),
         null, { timeout: 840_000, polling: 500 },
       );
+      const wholeRun = Date.now() - clicked;
       assert.equal(await page.getAttribute('[data-testid="status"]', "data-state"), "done",
         await page.textContent('[data-testid="error"]'));
 
@@ -90,6 +94,9 @@ for (const [label, query, backend] of [["WebGPU", "", "WebGPU"], ["CPU backend",
       assert.ok(valAccuracy >= 0.7, `validation accuracy ${valAccuracy}`);
       assert.ok(Number(await metrics.getAttribute("data-train-loss")) > 0);
       assert.ok(Number(await metrics.getAttribute("data-val-loss")) > 0);
+      // From the click to the first batch's loss: part of the run, more than nothing.
+      const firstBatch = Number(await metrics.getAttribute("data-first-batch-ms"));
+      assert.ok(firstBatch > 0 && firstBatch < wholeRun, `first batch after ${firstBatch} ms of ${wholeRun}`);
       assert.equal(Number(await page.getAttribute('[data-testid="progress"]', "value")),
         Number(await page.getAttribute('[data-testid="progress"]', "max")));
 

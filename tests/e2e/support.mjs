@@ -145,6 +145,24 @@ export async function waitForModel(page, source = "pretrained") {
   );
 }
 
+/**
+ * Draws one mouse stroke on the drawing pad from `from` to `to` (fractions of its width and
+ * height), and waits until the page has classified it.
+ */
+export async function strokeOnPad(page, from, to) {
+  const pad = page.locator('[data-testid="draw-pad"]');
+  await pad.scrollIntoViewIfNeeded();
+  const box = await pad.boundingBox();
+  const at = ([fx, fy]) => [box.x + box.width * fx, box.y + box.height * fy];
+  await page.evaluate(() => document.querySelector('[data-testid="prediction"]').removeAttribute("data-class"));
+  await page.mouse.move(...at(from));
+  await page.mouse.down();
+  await page.mouse.move(...at(to), { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').hasAttribute("data-class"),
+    null, { timeout: 120_000 });
+}
+
 /** The canvas's pixels as a data URL. */
 export function canvasPixels(page, testId) {
   return page.$eval(`[data-testid="${testId}"]`, (c) => c.toDataURL());

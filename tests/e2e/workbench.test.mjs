@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
-import { launch, serveApp, waitForCounts, waitForModel } from "./support.mjs";
+import { launch, serveApp, strokeOnPad, waitForCounts, waitForModel } from "./support.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 /** The page's sample (www/sample): its training and test images. */
@@ -65,12 +65,7 @@ test("a laptop's first screen: data, Train and the drawing pad; the header names
   assert.match(await page.getAttribute(byTestId("loss-chart"), "aria-label"),
     /^Training loss \(no validation set\) by epoch\. epoch 1: training \d\.\d{4}; epoch 2: /);
   // The drawing pad works at once with the pre-trained model.
-  const pad = await page.locator(byTestId("draw-pad")).boundingBox();
-  await page.mouse.move(pad.x + pad.width * 0.3, pad.y + pad.height * 0.2);
-  await page.mouse.down();
-  await page.mouse.move(pad.x + pad.width * 0.3, pad.y + pad.height * 0.8, { steps: 8 });
-  await page.mouse.up();
-  await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').hasAttribute("data-class"), null, { timeout: 60_000 });
+  await strokeOnPad(page, [0.3, 0.2], [0.3, 0.8]);
   await assertInViewport(page, byTestId("prediction"));
   assert.match(await page.getAttribute("#probability-chart", "aria-label"), /^Class probabilities: T-shirt\/top \d/);
   assert.deepEqual(errors, []);

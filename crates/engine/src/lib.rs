@@ -15,6 +15,7 @@ pub mod host;
 pub mod loss;
 pub mod network;
 pub mod optimizer;
+pub mod prepare;
 pub mod subnormals;
 pub mod training;
 pub mod weights;
@@ -28,6 +29,7 @@ pub use host::TrainHost;
 pub use loss::Loss;
 pub use network::Network;
 pub use optimizer::BuildOptimizer;
+pub use prepare::prepare;
 pub use training::{Start, Trained, train, train_from};
 pub use weights::{NetworkWeights, SavedNetwork};
 

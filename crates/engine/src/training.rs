@@ -7,7 +7,7 @@ use atelier_core::eval::Evaluation;
 use atelier_core::saved::Weights;
 use atelier_core::train::{
     BatchProgress, EpochMetrics, History, TrainConfig, TrainControl, TrainError, TrainEvent,
-    resumes_at,
+    resumes_at, validation_batch_size,
 };
 
 use crate::batch::{augmented_batch, batch_images};
@@ -48,12 +48,11 @@ async fn validate(
     device: &Device,
     host: &mut impl TrainHost,
 ) -> Result<Option<Evaluation>, TrainError> {
-    let batch_size = config.batch_size.max(256);
     evaluate_in_slices(
         model,
         dataset,
         &split.validation,
-        batch_size,
+        validation_batch_size(config),
         config.loss,
         device,
         host,
@@ -229,7 +228,10 @@ async fn run(
             images_done += chunk.len();
 
             let batch_number = index + 1;
-            if batch_number % config.loss_every.max(1) == 0 || batch_number == batches {
+            if batch_number % config.loss_every.max(1) == 0
+                || batch_number == 1
+                || batch_number == batches
+            {
                 let value = loss
                     .into_scalar_async::<f32>()
                     .await

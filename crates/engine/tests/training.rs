@@ -9,7 +9,7 @@ use atelier_core::train::{
     TrainEvent, best_trial,
 };
 use atelier_engine::{NetworkWeights, evaluate};
-use atelier_engine::{Start, TrainHost, Trained, grid_search, train, train_from};
+use atelier_engine::{Start, TrainHost, Trained, grid_search, prepare, train, train_from};
 use atelier_fixtures::*;
 use burn::prelude::Device;
 
@@ -83,7 +83,8 @@ fn baseline_one_epoch_on_10000_images_reaches_80_percent() {
         (8_000, 2_000)
     );
 
-    // Events: started, batch progress every 20 batches (250 batches), the epoch, finished.
+    // Events: started, batch progress after the first batch (the user sees the run has begun),
+    // every 20th and the last (250 batches), the epoch, finished.
     assert!(matches!(
         host.events[0],
         TrainEvent::Started {
@@ -92,12 +93,20 @@ fn baseline_one_epoch_on_10000_images_reaches_80_percent() {
             batches_per_epoch: 250
         }
     ));
-    let batch_events = host
+    let batches: Vec<usize> = host
         .events
         .iter()
-        .filter(|e| matches!(e, TrainEvent::Batch(_)))
-        .count();
-    assert_eq!(batch_events, 250 / 20 + 1);
+        .filter_map(|e| match e {
+            TrainEvent::Batch(progress) => Some(progress.batch),
+            _ => None,
+        })
+        .collect();
+    let expected: Vec<usize> = std::iter::once(1)
+        .chain((20..=240).step_by(20))
+        .chain([250])
+        .collect();
+    assert_eq!(batches, expected);
+    let batch_events = batches.len();
     assert!(matches!(
         host.events.last(),
         Some(TrainEvent::Finished {
@@ -562,4 +571,52 @@ fn vgg_with_its_recipe_learns_fast_on_10000_images() {
     let trained = run(&cfg, &data).0.unwrap();
     let accuracy = trained.history.epochs[1].val_accuracy.unwrap();
     assert!(accuracy >= VGG_TWO_EPOCHS, "{:?}", trained.history.epochs);
+}
+
+#[test]
+fn a_rehearsal_runs_one_batch_and_one_validation_batch_and_changes_nothing_after_it() {
+    let _generator = device_generator_alone();
+    let data = train_subset(1_000);
+    let cfg = config("baseline").with_epochs(1).with_batch_size(64);
+    let (alone, _) = run(&cfg, &data);
+
+    // The rehearsal trains one batch of 64 and validates 256 images, and tells its host so.
+    let mut host = Recorder::default();
+    pollster::block_on(prepare(
+        &cfg,
+        &data,
+        &Device::flex(),
+        &TrainControl::new(),
+        &mut host,
+    ))
+    .unwrap();
+    let started = host.events.iter().find_map(|e| match e {
+        TrainEvent::Started {
+            train_images,
+            validation_images,
+            ..
+        } => Some((*train_images, *validation_images)),
+        _ => None,
+    });
+    assert_eq!(started, Some((64, 256)));
+
+    // The run after it gives the numbers it gives alone.
+    let (after, _) = run(&cfg, &data);
+    let figures = |trained: Trained| {
+        let h = trained.history;
+        let epochs: Vec<_> = h
+            .epochs
+            .iter()
+            .map(|m| (m.train_loss, m.val_loss, m.val_accuracy))
+            .collect();
+        (epochs, h.batch_losses)
+    };
+    assert_eq!(figures(after.unwrap()), figures(alone.unwrap()));
+
+    // Told to stop (Train pressed, settings changed), it ends without a batch.
+    let stopped = TrainControl::new();
+    stopped.stop();
+    let mut host = Recorder::default();
+    pollster::block_on(prepare(&cfg, &data, &Device::flex(), &stopped, &mut host)).unwrap();
+    assert_eq!(host.batch_events, 0);
 }

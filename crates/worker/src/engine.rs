@@ -1,6 +1,6 @@
 //! The engine's state and what it does for each request.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use atelier_engine::burn::prelude::Device;
@@ -17,7 +17,7 @@ use atelier_core::train::{
 };
 use atelier_engine::{
     Network, NetworkWeights, Start, evaluate_in_slices, grid_search, mistakes, predict,
-    predict_mirrored, train_from,
+    predict_mirrored, prepare, train_from,
 };
 
 use crate::files::{self, NamedBytes};
@@ -36,8 +36,16 @@ struct Engine {
     /// The model the drawing pad and the predictions use.
     model: Option<ActiveModel>,
     control: Option<TrainControl>,
+    /// The kernel preparation under way (see [`prepare_kernels`]).
+    preparing: Option<Preparing>,
     /// Test-set predictions average each image with its mirror.
     mirror_predictions: bool,
+}
+
+/// A kernel preparation: its control, and whether it has ended.
+struct Preparing {
+    control: TrainControl,
+    ended: Rc<Cell<bool>>,
 }
 
 thread_local! {
@@ -97,6 +105,60 @@ pub fn handle(request: Request, contents: Vec<JsValue>) {
         }
         Request::SaveModel => spawn_local(models::save(with_engine(|e| e.model.clone()))),
         Request::GridSearch { config, grid } => spawn_local(run_grid(*config, grid)),
+        Request::PrepareKernels { config } => spawn_local(prepare_kernels(*config)),
+    }
+}
+
+/// On WebGPU, runs the kernels of a run of `config` once, on a few loaded images, so that a
+/// Train that follows finds them compiled and tuned (see `atelier_engine::prepare`). The CPU
+/// backend has nothing to prepare.
+async fn prepare_kernels(config: TrainConfig) {
+    end_preparing().await;
+    let (train_set, device, busy) =
+        with_engine(|e| (e.train.clone(), e.device.clone(), e.control.is_some()));
+    let (Some(train_set), Some(device)) = (train_set, device) else {
+        return;
+    };
+    if busy || device == Device::flex() {
+        return;
+    }
+    let control = TrainControl::new();
+    let ended = Rc::new(Cell::new(false));
+    with_engine(|e| {
+        e.preparing = Some(Preparing {
+            control: control.clone(),
+            ended: ended.clone(),
+        })
+    });
+    reply(&Reply::PreparingKernels);
+    let started = js::now();
+    let result = prepare(
+        &config,
+        &train_set.1,
+        &device,
+        &control,
+        &mut WorkerHost::silent(),
+    )
+    .await;
+    ended.set(true);
+    let gave_way = control.is_stopped();
+    if let Err(error) = &result {
+        web_sys::console::warn_1(&format!("kernels not prepared: {error}").into());
+    }
+    reply(&Reply::KernelsPrepared {
+        seconds: (result.is_ok() && !gave_way).then(|| (js::now() - started) / 1000.0),
+    });
+}
+
+/// Stops the kernel preparation under way, if any, and waits until it has: a run must not
+/// share the device's random stream with it.
+async fn end_preparing() {
+    let Some(preparing) = with_engine(|e| e.preparing.take()) else {
+        return;
+    };
+    preparing.control.stop();
+    while !preparing.ended.get() {
+        js::sleep(5).await;
     }
 }
 
@@ -203,6 +265,7 @@ async fn continue_training() {
 }
 
 async fn run_training(start: Start<'_>, config: TrainConfig) {
+    end_preparing().await;
     let (train_set, device) = with_engine(|e| (e.train.clone(), e.device.clone()));
     let Some(train_set) = train_set else {
         return reply(&Reply::JobFailed {
@@ -277,6 +340,7 @@ async fn run_training(start: Start<'_>, config: TrainConfig) {
 }
 
 async fn run_grid(config: TrainConfig, grid: GridSpec) {
+    end_preparing().await;
     let (train_set, device) = with_engine(|e| (e.train.clone(), e.device.clone()));
     let (Some(train_set), Some(device)) = (train_set, device) else {
         return reply(&Reply::JobFailed {

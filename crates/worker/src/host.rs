@@ -17,6 +17,8 @@ use atelier_engine::SavedNetwork;
 pub struct WorkerHost {
     last_yield: f64,
     training: Option<TrainConfig>,
+    /// Events go to the page (not for a rehearsal whose figures nobody reads).
+    tells_page: bool,
 }
 
 /// Longest stretch of work between two turns of the worker's event loop, in milliseconds.
@@ -27,6 +29,15 @@ impl WorkerHost {
         Self {
             last_yield: js::now(),
             training: None,
+            tells_page: true,
+        }
+    }
+
+    /// For a rehearsal that prepares kernels: its events are kept from the page.
+    pub fn silent() -> Self {
+        Self {
+            tells_page: false,
+            ..Self::new()
         }
     }
 
@@ -42,7 +53,9 @@ impl WorkerHost {
 
 impl TrainHost for WorkerHost {
     fn emit(&mut self, event: TrainEvent) {
-        reply(&Reply::Training { event });
+        if self.tells_page {
+            reply(&Reply::Training { event });
+        }
     }
 
     async fn sleep(&mut self, milliseconds: u32) {

@@ -51,6 +51,11 @@ pub enum Request {
         config: Box<TrainConfig>,
         grid: GridSpec,
     },
+    /// On WebGPU, compile and tune the kernels a run of `config` starts with, on a few of the
+    /// loaded images, so that Train starts at once; a newer request or any run replaces it.
+    PrepareKernels {
+        config: Box<TrainConfig>,
+    },
 }
 
 pub use atelier_core::eval::Mistake;
@@ -223,4 +228,9 @@ pub enum Reply {
     Kept { problem: Option<String> },
     /// Misclassified validation images of the model just trained.
     Mistakes { mistakes: Vec<Mistake> },
+    /// Kernels for the settings of [`Request::PrepareKernels`] are being prepared.
+    PreparingKernels,
+    /// They are ready, after `seconds`; `None` when the preparation gave way (to newer settings
+    /// or a run) or failed.
+    KernelsPrepared { seconds: Option<f64> },
 }

@@ -43,7 +43,8 @@ pub struct TrainConfig {
     pub seed: u64,
     /// Share of the images held out for validation.
     pub validation_split: f64,
-    /// Read the batch loss back every this many batches (each read waits for the GPU).
+    /// Read the batch loss back every this many batches, and after each epoch's first (each
+    /// read waits for the GPU; the first one tells the user the run has started).
     pub loss_every: usize,
     /// Random changes to the training images, batch by batch (none when absent).
     pub augmentation: Option<Augmentation>,

@@ -117,8 +117,11 @@ pub fn forward<const D: usize>(norm: &BatchNorm, input: Tensor<D>) -> Tensor<D> 
             .add(batch.detach().mul_scalar(norm.momentum))
             .detach()
     };
+    // sync read: CPU backend only (`applies` holds for the flex device alone), where the
+    // lazily initialised statistics are there to take.
     norm.running_mean
         .update(blend(norm.running_mean.value_sync(), mean));
+    // sync read: CPU backend only, as above.
     norm.running_var
         .update(blend(norm.running_var.value_sync(), variance));
     Tensor::from_dispatch(output)

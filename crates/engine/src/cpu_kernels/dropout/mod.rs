@@ -85,6 +85,7 @@ pub fn forward<const D: usize>(dropout: &Dropout, input: Tensor<D>) -> Tensor<D>
 /// exact in `f32`.
 fn seed_from(device: &Device) -> u64 {
     let draws = Tensor::<1>::random([2], Distribution::Uniform(0.0, 16_777_216.0), device);
+    // sync read: CPU backend only (`applies` holds for the flex device alone).
     let draws = draws.into_data();
     draws
         .iter::<f32>()

@@ -1,0 +1,141 @@
+// The first minute as a user meets it, on WebGPU and on the CPU backend, for `baseline` and
+// `default`:
+//   (a) from opening the page to the engine being ready (its backend named);
+//   (b) from clicking Train to the first batch's loss (the page's own `data-first-batch-ms`),
+//       cold (Train clicked as soon as the data is loaded) and warm (the page open 30 s with the
+//       data loaded, its kernels prepared meanwhile: `kernels` data-state ready);
+//   (c) the first epoch's seconds (Train to the first epoch's metrics);
+//   (d) the later epochs' images/second (the page's figure for the last epoch);
+// each on a fresh profile, and (a) and cold (b) again on a second load in the same profile.
+// Every run also keeps the longest main-thread task.
+//
+//   node bench/harness/first_minute.mjs [--browser PATH] [--gpu-flags "FLAGS"] [--images N]
+//        [--epochs N] [--presets baseline,default] [--backends WebGPU,CPU] [--warm-seconds S]
+//
+// --browser runs another Chromium-family browser (a real GPU's Chrome); --gpu-flags replaces the
+// WebGPU flags (default: NOTES.md's, which give SwiftShader here). Needs `trunk build --release`
+// (dist/; ATELIER_DIST picks another build) and the release command line (for the CSV). Writes
+// bench-out/first-minute.json and prints a table.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { DIST, LONG_TASK_RECORDER, ROOT, serve } from "../../tests/e2e/support.mjs";
+import { realTrainCsv } from "./measure.mjs";
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : fallback;
+};
+const BROWSER = option("browser", process.env.CHROMIUM || "/usr/bin/chromium");
+const GPU_FLAGS = option("gpu-flags", "--enable-unsafe-webgpu").split(/\s+/).filter(Boolean);
+const IMAGES = Number(option("images", 1000));
+const EPOCHS = Number(option("epochs", 2));
+const PRESETS = option("presets", "baseline,default").split(",");
+const BACKENDS = option("backends", "WebGPU,CPU").split(",");
+const WARM_SECONDS = Number(option("warm-seconds", 30));
+const log = (message) => console.error(`[first-minute] ${message}`);
+
+const app = await serve(DIST);
+const csv = realTrainCsv(IMAGES);
+const byTestId = (id) => `[data-testid="${id}"]`;
+
+/** A browser with its own profile folder, so that a second load finds what the first kept. */
+async function profile() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-first-minute-"));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: BROWSER,
+    headless: true,
+    args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage", ...GPU_FLAGS],
+  });
+  return { context, close: async () => (await context.close(), fs.rmSync(dir, { recursive: true, force: true })) };
+}
+
+/** Opens the page; resolves to it and (a), the milliseconds until the engine named its backend. */
+async function openPage(context, backend) {
+  const page = await context.newPage();
+  await page.addInitScript(LONG_TASK_RECORDER);
+  const opened = Date.now();
+  await page.goto(app.url + (backend === "CPU" ? "?backend=cpu" : ""));
+  await page.waitForFunction(() => ["WebGPU", "CPU"].includes(document.querySelector('[data-testid="backend"]').textContent),
+    null, { timeout: 300_000, polling: 20 });
+  const ready_ms = Date.now() - opened;
+  const named = await page.textContent(byTestId("backend"));
+  if (named !== backend) throw new Error(`asked for ${backend}, the page runs on ${named}`);
+  return { page, ready_ms, adapter: await page.textContent("#adapter") };
+}
+
+/** Loads the CSV, waits `warm` seconds if asked, trains `preset`; the run's figures. */
+async function run(page, preset, { warm, epochs, firstBatchOnly = false }) {
+  await page.selectOption(byTestId("model-preset"), preset);
+  await page.fill(byTestId("epochs"), String(epochs));
+  await page.selectOption("#schedule", "constant");
+  await page.setInputFiles(byTestId("file-input"), csv);
+  await page.waitForFunction((n) => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === String(n),
+    IMAGES, { timeout: 300_000, polling: 20 });
+  const loaded = Date.now();
+  if (warm) await page.waitForTimeout(WARM_SECONDS * 1000);
+  const kernels = await page.getAttribute(byTestId("kernels"), "data-state");
+  const kernels_after_s = warm ? (Date.now() - loaded) / 1000 : 0;
+  await page.waitForSelector(`${byTestId("train-button")}:not([disabled])`);
+  await page.evaluate(() => { window.__longTasks = []; });
+  const clicked = Date.now();
+  await page.click(byTestId("train-button"));
+  await page.waitForFunction(() => document.querySelector('[data-testid="metrics"]').dataset.firstBatchMs, null,
+    { timeout: 900_000, polling: 20 });
+  const first_batch_ms = Number(await page.getAttribute(byTestId("metrics"), "data-first-batch-ms"));
+  let first_epoch_s = null;
+  let images_per_second = null;
+  if (!firstBatchOnly) {
+    await page.waitForFunction(() => document.querySelector('[data-testid="metrics"]').dataset.epoch === "1", null,
+      { timeout: 1_800_000, polling: 100 });
+    first_epoch_s = (Date.now() - clicked) / 1000;
+    await page.waitForFunction(() => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state),
+      null, { timeout: 1_800_000, polling: 200 });
+    images_per_second = Number(/([\d.]+) images\/s\.$/.exec(await page.textContent(byTestId("metrics")))?.[1]);
+  } else {
+    await page.click(byTestId("stop-button"));
+    await page.waitForFunction(() => document.querySelector('[data-testid="status"]').dataset.state !== "training", null, { timeout: 900_000 });
+  }
+  const longest_task_ms = Math.max(0, ...(await page.evaluate(() => window.__longTasks)));
+  return { kernels_at_click: kernels, kernels_after_s, first_batch_ms, first_epoch_s, images_per_second, longest_task_ms };
+}
+
+const results = { date: new Date().toISOString(), browser: BROWSER, gpu_flags: GPU_FLAGS, images: IMAGES, epochs: EPOCHS, runs: [] };
+for (const backend of BACKENDS) {
+  for (const preset of PRESETS) {
+    for (const warm of backend === "WebGPU" ? [false, true] : [false]) {
+      const { context, close } = await profile();
+      try {
+        const first = await openPage(context, backend);
+        const measured = await run(first.page, preset, { warm, epochs: EPOCHS });
+        const record = { backend, adapter: first.adapter, preset, start: warm ? "warm" : "cold", load: "first", ready_ms: first.ready_ms, ...measured };
+        log(JSON.stringify(record));
+        results.runs.push(record);
+        await first.page.close();
+        if (!warm) {
+          // A second load in the same profile: the engine's start and a cold first batch again.
+          const second = await openPage(context, backend);
+          const again = await run(second.page, preset, { warm: false, epochs: EPOCHS, firstBatchOnly: true });
+          const record2 = { backend, adapter: second.adapter, preset, start: "cold", load: "second", ready_ms: second.ready_ms, ...again };
+          log(JSON.stringify(record2));
+          results.runs.push(record2);
+        }
+      } finally {
+        await close();
+      }
+    }
+  }
+}
+
+fs.mkdirSync(path.join(ROOT, "bench-out"), { recursive: true });
+fs.writeFileSync(path.join(ROOT, "bench-out/first-minute.json"), JSON.stringify(results, null, 2));
+const cell = (v, digits = 1) => (v == null || Number.isNaN(v) ? "-" : Number(v).toFixed(digits));
+console.log(`| backend | preset | start | load | (a) ready s | kernels at click | (b) first batch s | (c) first epoch s | (d) images/s | longest task ms |`);
+console.log(`|---|---|---|---|---|---|---|---|---|---|`);
+for (const r of results.runs) {
+  console.log(`| ${r.backend} | ${r.preset} | ${r.start} | ${r.load} | ${cell(r.ready_ms / 1000)} | ${r.kernels_at_click} | ${cell(r.first_batch_ms / 1000)} | ${cell(r.first_epoch_s)} | ${cell(r.images_per_second, 0)} | ${cell(r.longest_task_ms, 0)} |`);
+}
+app.close();

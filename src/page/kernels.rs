@@ -1,0 +1,90 @@
+//! GPU kernels prepared while the user is still choosing: once a training set is loaded, and
+//! again after the settings that change a run's kernels (the layers, the batch size, the
+//! optimizer, the loss, validation on or off), the engine rehearses the run on a few images
+//! (see `atelier_core::train::rehearsal`), so that Train starts warm. The `kernels` element
+//! says where that stands (`data-state`: none, preparing, ready).
+
+use std::cell::{Cell, RefCell};
+
+use atelier_browser::protocol::Request;
+use atelier_core::train::rehearsal;
+
+use super::app::{send, with_page};
+use super::{dom, settings};
+
+thread_local! {
+    /// Bumped on every change: a scheduled preparation goes ahead only if it is the latest.
+    static GENERATION: Cell<u64> = const { Cell::new(0) };
+    /// The rehearsal last asked for, as JSON: the same one is not prepared twice.
+    static PREPARED: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Settings changes come in bursts (typing a number): wait this long for the last one.
+const SETTLE_MS: u32 = 700;
+
+/// Asks for the kernels of the form's settings, once they have settled; nothing on the CPU
+/// backend, without a training set, while work runs, or for settings that do not build.
+pub fn schedule() {
+    let generation = GENERATION.with(|g| {
+        g.set(g.get() + 1);
+        g.get()
+    });
+    wasm_bindgen_futures::spawn_local(async move {
+        atelier_browser::js::sleep(SETTLE_MS).await;
+        if GENERATION.with(Cell::get) != generation {
+            return;
+        }
+        let can = with_page(|p| p.on_gpu && p.ready && p.has_train && !p.phase.is_busy());
+        let Ok(config) = settings::read() else {
+            return;
+        };
+        if !can {
+            return;
+        }
+        let key = serde_json::to_string(&rehearsal(&config).0).unwrap_or_default();
+        if PREPARED.with(|p| p.borrow().as_deref() == Some(key.as_str())) {
+            return;
+        }
+        PREPARED.with(|p| *p.borrow_mut() = Some(key));
+        send(
+            &Request::PrepareKernels {
+                config: Box::new(config),
+            },
+            &[],
+        );
+    });
+}
+
+/// A new engine (or a new training set) has none of them.
+pub fn forget() {
+    PREPARED.with(|p| *p.borrow_mut() = None);
+    show("none", "");
+}
+
+/// The engine is preparing them.
+pub fn preparing() {
+    show(
+        "preparing",
+        "Preparing GPU kernels for these settings, so that Train starts at once…",
+    );
+}
+
+/// They are ready after `seconds`, or the preparation gave way (`None`).
+pub fn prepared(seconds: Option<f64>) {
+    match seconds {
+        Some(seconds) => show(
+            "ready",
+            &format!("GPU kernels ready for these settings (prepared in {seconds:.1} s)."),
+        ),
+        None => {
+            // Not done: asked again, the same settings prepare again.
+            PREPARED.with(|p| *p.borrow_mut() = None);
+            show("none", "");
+        }
+    }
+}
+
+fn show(state: &str, text: &str) {
+    dom::set_attr("kernels", "data-state", state);
+    dom::set_text("kernels", text);
+}

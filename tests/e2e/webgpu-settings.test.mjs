@@ -1,0 +1,161 @@
+// Every setting trains on WebGPU (SwiftShader here), not only on the CPU backend: each loss,
+// optimizer, schedule, layer kind and activation, every augmentation, early stopping, a grid
+// search, saving and loading the model, and predictions. A tiny set (400 images), one or two
+// epochs a run, all in one page so the engine's compiled kernels carry over between runs.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { dropFiles, fixtures, launch, serveApp, strokeOnPad, trainToDone, waitForCounts, waitForModel } from "./support.mjs";
+
+let server;
+let browser;
+let data;
+
+before(async () => {
+  server = await serveApp();
+  browser = await launch();
+  data = fixtures(400, 100);
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const byTestId = (id) => `[data-testid="${id}"]`;
+
+/** Every layer kind and every activation, in one stack that builds (28x28 in, 10 out). */
+const EVERY_LAYER = [
+  { type: "conv2d", filters: 8, kernel: 3, activation: "relu" },
+  { type: "batch-norm" },
+  { type: "conv2d", filters: 8, kernel: 3, padding: "same", activation: "gelu" },
+  { type: "max-pool", size: 2 },
+  { type: "conv2d", filters: 8, kernel: 3, stride: 1, activation: "leaky-relu" },
+  { type: "avg-pool", size: 2 },
+  { type: "dropout", rate: 0.2 },
+  { type: "flatten" },
+  { type: "dense", units: 32, activation: "sigmoid" },
+  { type: "dense", units: 32, activation: "tanh" },
+  { type: "dense", units: 32, activation: "elu" },
+  { type: "dense", units: 10 },
+];
+
+/** Sets the form's controls: `{ testId: value }`, checkboxes by true/false, selects by value. */
+async function setControls(page, controls) {
+  for (const [id, value] of Object.entries(controls)) {
+    const selector = byTestId(id);
+    const kind = await page.$eval(selector, (el) => (el.tagName === "SELECT" ? "select" : el.type));
+    if (kind === "select") await page.selectOption(selector, value);
+    else if (kind === "checkbox") await page.setChecked(selector, value);
+    else await page.fill(selector, String(value));
+  }
+}
+
+/** Trains to done and returns the last epoch's metrics; every figure a number. */
+async function trainedMetrics(page) {
+  await trainToDone(page, 600_000);
+  const metrics = await page.$eval(byTestId("metrics"), (m) => ({ ...m.dataset }));
+  for (const name of ["trainLoss", "valLoss", "valAccuracy"]) {
+    assert.ok(Number.isFinite(Number(metrics[name])) && metrics[name] !== "", `${name}: ${JSON.stringify(metrics)}`);
+  }
+  return metrics;
+}
+
+test("every setting trains on WebGPU: losses, optimizers, schedules, layers, activations, augmentation, early stopping, grid search, save and load, predictions", { timeout: 1_800_000 }, async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "WebGPU", null, { timeout: 120_000 });
+  await waitForModel(page);
+  await dropFiles(page, [data.train, data.test]);
+  await waitForCounts(page, 400, 100);
+
+  // 1. Every layer kind and activation; mean squared error, SGD with momentum, step decay,
+  //    every augmentation, early stopping.
+  const stack = path.join(data.dir, "every-layer.json");
+  fs.writeFileSync(stack, JSON.stringify(EVERY_LAYER));
+  await page.setInputFiles(byTestId("import-layers"), stack);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="layer-row"]').length === n, EVERY_LAYER.length);
+  assert.equal(await page.textContent(byTestId("layer-error")), "");
+  await setControls(page, {
+    loss: "mse", optimizer: "sgd", momentum: 0.9, schedule: "step", "learning-rate": 0.05, "batch-size": 32, epochs: 2,
+    "augment-translate-on": true, "augment-flip": true, "augment-erase-on": true,
+    "early-stopping-on": true, "early-stopping": 1,
+  });
+  const first = await trainedMetrics(page);
+  assert.equal(first.epoch, "2", JSON.stringify(first));
+
+  // 2. AdamW, cross-entropy, constant rate; 3. RMSprop, cosine decay; on the notebook's baseline.
+  await page.selectOption(byTestId("model-preset"), "baseline");
+  await setControls(page, {
+    "augment-translate-on": false, "augment-flip": false, "augment-erase-on": false, "early-stopping-on": false,
+    epochs: 1, "batch-size": 32,
+  });
+  for (const [optimizer, schedule, rate] of [["adamw", "constant", 0.001], ["rmsprop", "cosine", 0.001]]) {
+    await setControls(page, { loss: "cross-entropy", optimizer, schedule, "learning-rate": rate, "weight-decay": 0.0001 });
+    const metrics = await trainedMetrics(page);
+    // Ten batches: it learned when it beats chance (0.1) by three standard deviations on 80
+    // validation images (how far each optimizer gets is the native tests' question).
+    assert.ok(Number(metrics.valAccuracy) > 0.2, `${optimizer}: ${JSON.stringify(metrics)}`);
+  }
+
+  // Predictions for the test set, downloaded.
+  await page.waitForSelector(`${byTestId("download-predictions")}:not([disabled])`);
+  const [predictions] = await Promise.all([page.waitForEvent("download"), page.click(byTestId("download-predictions"))]);
+  const rows = fs.readFileSync(await predictions.path(), "utf8").trim().split("\n");
+  assert.equal(rows.length, 101, "a header and one row per test image");
+
+  // Save the model, then load it back from its file: it becomes the active model and predicts.
+  const [saved] = await Promise.all([page.waitForEvent("download"), page.click(byTestId("save-model"))]);
+  const modelFile = path.join(data.dir, saved.suggestedFilename());
+  await saved.saveAs(modelFile);
+  await dropFiles(page, [modelFile]);
+  await waitForModel(page, "file");
+  await strokeOnPad(page, [0.5, 0.15], [0.5, 0.85]);
+
+  // A grid search over two rates.
+  await setControls(page, { "grid-rates": "0.01, 0.001", "grid-subset": 200, "grid-epochs": 1 });
+  await page.click(byTestId("grid-button"));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="grid-row"]').length === 2
+    && ["done", "idle"].includes(document.querySelector('[data-testid="status"]').dataset.state), null, { timeout: 600_000 });
+  const trials = await page.$$eval('[data-testid="grid-row"]', (rows) => rows.map((r) => Number(r.dataset.valAccuracy)));
+  assert.ok(trials.every((a) => a >= 0 && a <= 1), JSON.stringify(trials));
+
+  assert.equal(await page.textContent(byTestId("error")), "");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("WebGPU kernels are prepared while the user chooses, again when the settings change them, and Train starts on them", { timeout: 900_000 }, async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "WebGPU", null, { timeout: 120_000 });
+  const kernels = () => page.getAttribute(byTestId("kernels"), "data-state");
+  assert.equal(await kernels(), "none", "nothing to prepare before there is data");
+  await page.selectOption(byTestId("model-preset"), "baseline");
+  await dropFiles(page, [data.train, data.test]);
+  await waitForCounts(page, 400, 100);
+  // Loaded: the engine rehearses the chosen settings' run on a few images, and says so.
+  await page.waitForFunction(() => document.querySelector('[data-testid="kernels"]').dataset.state === "preparing", null, { timeout: 30_000 });
+  await page.waitForFunction(() => document.querySelector('[data-testid="kernels"]').dataset.state === "ready", null, { timeout: 600_000 });
+  assert.match(await page.textContent(byTestId("kernels")), /^GPU kernels ready for these settings \(prepared in \d+\.\d s\)\.$/);
+  // A new rate runs the same kernels: nothing to prepare. A new batch size does not.
+  await page.fill(byTestId("learning-rate"), "0.002");
+  await page.waitForTimeout(1500);
+  assert.equal(await kernels(), "ready");
+  await page.fill(byTestId("batch-size"), "16");
+  await page.waitForFunction(() => document.querySelector('[data-testid="kernels"]').dataset.state === "preparing", null, { timeout: 30_000 });
+  // Train while they are prepared: the preparation gives way, the run goes to the end.
+  await page.fill(byTestId("epochs"), "1");
+  await trainToDone(page, 600_000);
+  assert.ok(Number(await page.getAttribute(byTestId("metrics"), "data-first-batch-ms")) > 0);
+  assert.notEqual(await kernels(), "preparing");
+  assert.equal(await page.textContent(byTestId("error")), "");
+  assert.deepEqual(errors, []);
+  await page.close();
+});
