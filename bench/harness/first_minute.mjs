@@ -11,6 +11,7 @@
 //
 //   node bench/harness/first_minute.mjs [--browser PATH] [--gpu-flags "FLAGS"] [--images N]
 //        [--epochs N] [--presets baseline,default] [--backends WebGPU,CPU] [--warm-seconds S]
+//        [--starts cold,warm]
 //
 // --browser runs another Chromium-family browser (a real GPU's Chrome); --gpu-flags replaces the
 // WebGPU flags (default: NOTES.md's, which give SwiftShader here). Needs `trunk build --release`
@@ -35,6 +36,7 @@ const EPOCHS = Number(option("epochs", 2));
 const PRESETS = option("presets", "baseline,default").split(",");
 const BACKENDS = option("backends", "WebGPU,CPU").split(",");
 const WARM_SECONDS = Number(option("warm-seconds", 30));
+const STARTS = option("starts", "cold,warm").split(",");
 const log = (message) => console.error(`[first-minute] ${message}`);
 
 const app = await serve(DIST);
@@ -106,7 +108,8 @@ async function run(page, preset, { warm, epochs, firstBatchOnly = false }) {
 const results = { date: new Date().toISOString(), browser: BROWSER, gpu_flags: GPU_FLAGS, images: IMAGES, epochs: EPOCHS, runs: [] };
 for (const backend of BACKENDS) {
   for (const preset of PRESETS) {
-    for (const warm of backend === "WebGPU" ? [false, true] : [false]) {
+    const starts = STARTS.filter((start) => backend === "WebGPU" || start === "cold");
+    for (const warm of starts.map((start) => start === "warm")) {
       const { context, close } = await profile();
       try {
         const first = await openPage(context, backend);

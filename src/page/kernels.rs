@@ -41,7 +41,7 @@ pub fn schedule() {
         if !can {
             return;
         }
-        let key = serde_json::to_string(&rehearsal(&config).0).unwrap_or_default();
+        let key = serde_json::to_string(&rehearsal(&config)).unwrap_or_default();
         if PREPARED.with(|p| p.borrow().as_deref() == Some(key.as_str())) {
             return;
         }

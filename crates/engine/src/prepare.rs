@@ -6,12 +6,14 @@
 use atelier_core::data::Dataset;
 use atelier_core::train::{TrainConfig, TrainControl, TrainError, rehearsal};
 
+use crate::evaluate::evaluate;
 use crate::host::TrainHost;
 use crate::training::train;
 
 /// Compiles (and tunes) the kernels a run of `config` on `dataset` begins with: its
-/// [`rehearsal`] on the first images of `dataset`, whose model and figures are dropped. Stops
-/// between batches when `control` says so (the user changed the settings, or pressed Train).
+/// [`rehearsal`] on the first images of `dataset` (a training step, then a validation batch),
+/// whose model and figures are dropped. Stops between the two, and before either, when
+/// `control` says so (the user changed the settings, or pressed Train).
 pub async fn prepare(
     config: &TrainConfig,
     dataset: &Dataset,
@@ -19,9 +21,23 @@ pub async fn prepare(
     control: &TrainControl,
     host: &mut impl TrainHost,
 ) -> Result<(), TrainError> {
-    let (rehearsal, images) = rehearsal(config);
-    let subset = dataset.select(&(0..images.min(dataset.len())).collect::<Vec<_>>());
-    train(&rehearsal, &subset, device, control, host)
-        .await
-        .map(|_| ())
+    let rehearsal = rehearsal(config);
+    let images = (rehearsal.training_images + rehearsal.validation_images).min(dataset.len());
+    let subset = dataset.select(&(0..images).collect::<Vec<_>>());
+    let training = subset.clone().truncated(rehearsal.training_images);
+    let trained = train(&rehearsal.training, &training, device, control, host).await?;
+    let held_out: Vec<usize> = (rehearsal.training_images.min(images)..images).collect();
+    if control.is_stopped() || held_out.is_empty() {
+        return Ok(());
+    }
+    evaluate(
+        &trained.model,
+        &subset,
+        &held_out,
+        rehearsal.validation_batch_size,
+        config.loss,
+        device,
+    )
+    .await
+    .map(|_| ())
 }

@@ -23,6 +23,6 @@ pub use grid::{GridSpec, Trial, best_trial};
 pub use loss::LossKind;
 pub use optimizer::OptimizerKind;
 pub use recipe::{Recipe, recipe};
-pub use rehearsal::{rehearsal, validation_batch_size};
+pub use rehearsal::{Rehearsal, rehearsal, validation_batch_size};
 pub use resume::resumes_at;
 pub use schedule::LrSchedule;
