@@ -1,8 +1,11 @@
-//! GPU kernels prepared while the user is still choosing: once a training set is loaded, and
-//! again after the settings that change a run's kernels (the layers, the batch size, the
-//! optimizer, the loss, validation on or off), the engine rehearses the run on a few images
-//! (see `atelier_core::train::rehearsal`), so that Train starts warm. The `kernels` element
-//! says where that stands (`data-state`: none, preparing, ready).
+//! GPU kernels prepared while the user is still choosing: with a training set loaded, after
+//! each change of the settings that change a run's kernels (the preset, the layers, the batch
+//! size, the optimizer, the loss, validation on or off), the engine rehearses the run on a few
+//! images (see `atelier_core::train::rehearsal`), so that Train starts warm. Not on loading the
+//! data alone: a rehearsal holds the engine while it compiles, minutes for `default` on a
+//! software adapter, and the drawing pad would wait behind it (BENCHMARKS.md, "The first
+//! minute on WebGPU"). The `kernels` element says where that stands (`data-state`: none,
+//! preparing, ready).
 
 use std::cell::{Cell, RefCell};
 

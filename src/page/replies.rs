@@ -91,7 +91,6 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
             set_phase(resting_phase());
             if train.is_some() {
                 kernels::forget();
-                kernels::schedule();
             }
             wasm_bindgen_futures::spawn_local(reload_next());
         }

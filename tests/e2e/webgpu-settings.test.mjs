@@ -129,18 +129,23 @@ test("every setting trains on WebGPU: losses, optimizers, schedules, layers, act
   await context.close();
 });
 
-test("WebGPU kernels are prepared while the user chooses, again when the settings change them, and Train starts on them", { timeout: 900_000 }, async () => {
+test("WebGPU kernels are prepared once the user chooses settings with data loaded, again when the settings change them, and Train starts on them", { timeout: 900_000 }, async () => {
   const page = await browser.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(server.url);
   await page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "WebGPU", null, { timeout: 120_000 });
   const kernels = () => page.getAttribute(byTestId("kernels"), "data-state");
+  await page.selectOption(byTestId("model-preset"), "alexnet");
+  await page.waitForTimeout(1500);
   assert.equal(await kernels(), "none", "nothing to prepare before there is data");
-  await page.selectOption(byTestId("model-preset"), "baseline");
   await dropFiles(page, [data.train, data.test]);
   await waitForCounts(page, 400, 100);
-  // Loaded: the engine rehearses the chosen settings' run on a few images, and says so.
+  // Loading alone prepares nothing (the drawing pad would wait behind it).
+  await page.waitForTimeout(1500);
+  assert.equal(await kernels(), "none");
+  // A preset chosen with data loaded: the engine rehearses its run on a few images, and says so.
+  await page.selectOption(byTestId("model-preset"), "baseline");
   await page.waitForFunction(() => document.querySelector('[data-testid="kernels"]').dataset.state === "preparing", null, { timeout: 30_000 });
   await page.waitForFunction(() => document.querySelector('[data-testid="kernels"]').dataset.state === "ready", null, { timeout: 600_000 });
   assert.match(await page.textContent(byTestId("kernels")), /^GPU kernels ready for these settings \(prepared in \d+\.\d s\)\.$/);

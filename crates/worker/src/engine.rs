@@ -100,6 +100,9 @@ pub fn handle(request: Request, contents: Vec<JsValue>) {
             }
         }),
         Request::Classify { pixels } => {
+            // The drawing pad comes before kernels prepared for later: a preparation under way
+            // gives way at its next step (the page asks again when the settings change).
+            with_engine(|e| e.preparing.as_ref().map(|p| p.control.stop()));
             let (model, device) = with_engine(|e| (e.model.clone(), e.device.clone()));
             spawn_local(models::classify(model, device, pixels))
         }
