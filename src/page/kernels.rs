@@ -37,13 +37,12 @@ pub fn schedule() {
         if GENERATION.with(Cell::get) != generation {
             return;
         }
-        let can = with_page(|p| p.on_gpu && p.ready && p.has_train && !p.phase.is_busy());
+        if !with_page(|p| p.on_gpu && p.ready && p.has_train && !p.phase.is_busy()) {
+            return;
+        }
         let Ok(config) = settings::read() else {
             return;
         };
-        if !can {
-            return;
-        }
         let key = serde_json::to_string(&rehearsal(&config)).unwrap_or_default();
         if PREPARED.with(|p| p.borrow().as_deref() == Some(key.as_str())) {
             return;
