@@ -5,11 +5,13 @@ mod curves;
 mod grid;
 mod histogram;
 mod probabilities;
+mod runs;
 
 pub use curves::{draw_accuracy_chart, draw_loss_chart};
 pub use grid::draw_grid_chart;
 pub use histogram::draw_class_histogram;
 pub use probabilities::{draw_probabilities, most_likely};
+pub use runs::{RUN_COLORS, draw_runs_chart, run_color, runs_chart_svg};
 
 use plotters::style::{Color, IntoFont, RGBColor, ShapeStyle, TextStyle, WHITE};
 
