@@ -8,8 +8,11 @@ pub struct Difference {
     pub values: Vec<String>,
 }
 
+/// A setting's value in a run, as text.
+type Value = fn(&RunRecord) -> String;
+
 /// Each setting that decides a run, in the order a reader looks for it, with its value as text.
-const SETTINGS: &[(&str, fn(&RunRecord) -> String)] = &[
+const SETTINGS: &[(&str, Value)] = &[
     ("layers", |r| layers(r)),
     ("optimizer", |r| r.settings.optimizer.to_string()),
     ("learning rate", |r| r.settings.learning_rate.to_string()),
