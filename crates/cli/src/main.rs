@@ -33,6 +33,7 @@ usage:
                 [--device cpu|wgpu] [--json]
                 [--model-file MODEL.atelier (start from its weights)] [--save-model OUT.atelier]
                 [--translate PIXELS] [--flip] [--erase SHARE] [--early-stopping PATIENCE]
+                [--run-record OUT.atelier-runs (the run's record and model, for the page's Runs)]
   atelier predict --model-file MODEL.atelier --test FILE [--predictions OUT.csv] [--with-ids]
                 [--tta] [--device cpu|wgpu] [--json]
   atelier export-csv --input FILE --out OUT.csv [--limit N] [--no-labels] [--no-header]

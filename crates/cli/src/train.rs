@@ -1,7 +1,8 @@
 use std::io::Write;
 
 use atelier_core::data::{Augmentation, Dataset};
-use atelier_core::eval::{ConfusionMatrix, PredictionsLayout, predictions_csv};
+use atelier_core::eval::{ConfusionMatrix, Evaluation, PredictionsLayout, predictions_csv};
+use atelier_core::runs::{KeptRun, RunData, RunEvaluation, RunKind, RunRecord, run_id, runs_file};
 use atelier_core::saved::SavedModel;
 use atelier_core::train::{
     LossKind, LrSchedule, OptimizerKind, TrainConfig, TrainControl, TrainEvent,
@@ -37,16 +38,22 @@ const OPTIONS: &[&str] = &[
     "translate",
     "erase",
     "early-stopping",
+    "run-record",
 ];
 
-/// Prints progress: a line per epoch, or JSON objects on stdout with `--json`.
+/// Prints progress: a line per epoch, or JSON objects on stdout with `--json`; with
+/// `--run-record`, keeps the run's record up to date in its file.
 struct ConsoleHost {
     json: bool,
     epochs: usize,
+    record: Option<RunRecordFile>,
 }
 
 impl TrainHost for ConsoleHost {
     fn emit(&mut self, event: TrainEvent) {
+        if let Some(record) = &mut self.record {
+            record.record(&event);
+        }
         match event {
             TrainEvent::Started {
                 train_images,
@@ -175,9 +182,13 @@ pub fn run(raw: &[String]) -> Result<(), String> {
         eprintln!("CPU backend: {threads} thread{s}");
     }
     let json = args.switch("json");
+    let record = args
+        .get("run-record")
+        .map(|path| RunRecordFile::start(path, &config, train_path, args.get("test"), &device));
     let mut host = ConsoleHost {
         json,
         epochs: config.epochs,
+        record,
     };
     let trained = threads::block_on(train_from(
         start
@@ -188,14 +199,26 @@ pub fn run(raw: &[String]) -> Result<(), String> {
         &device,
         &TrainControl::new(),
         &mut host,
-    ))
-    .map_err(|e| e.to_string())?;
+    ));
+    let mut record = host.record;
+    let trained = match trained {
+        Ok(trained) => trained,
+        Err(error) => {
+            // The loop's error event has marked the record failed; it keeps its last epoch.
+            if let Some(record) = &mut record {
+                record.fail(&error.to_string());
+                record.write(None)?;
+            }
+            return Err(error.to_string());
+        }
+    };
 
     let test_accuracy = match &test {
         Some(test) => write_predictions(&args, &trained.model, test, &device, json)?,
         None => None,
     };
-    if let Some(path) = args.get("save-model") {
+    let wanted = args.get("save-model").is_some() || record.is_some();
+    let model_file = if wanted {
         let mut history = start.map(|saved| saved.history).unwrap_or_default();
         history.continue_with(&trained.history);
         let saved = threads::block_on(SavedModel::capture(
@@ -206,11 +229,108 @@ pub fn run(raw: &[String]) -> Result<(), String> {
             test_accuracy,
         ))
         .map_err(|e| e.to_string())?;
-        let bytes = saved.to_bytes();
-        std::fs::write(path, &bytes).map_err(|e| format!("{path}: {e}"))?;
+        Some(saved.to_bytes())
+    } else {
+        None
+    };
+    if let (Some(path), Some(bytes)) = (args.get("save-model"), &model_file) {
+        std::fs::write(path, bytes).map_err(|e| format!("{path}: {e}"))?;
         eprintln!("saved the model to {path} ({} bytes)", bytes.len());
     }
+    if let Some(mut record) = record {
+        record.finish(trained.validation.as_ref(), test_accuracy);
+        record.write(model_file)?;
+    }
     Ok(())
+}
+
+/// The run's record (`--run-record FILE`), written as a runs file of one run: after each epoch
+/// (so that an interrupted run keeps its last one), and at the end with the model.
+struct RunRecordFile {
+    path: String,
+    record: RunRecord,
+}
+
+impl RunRecordFile {
+    fn start(
+        path: &str,
+        config: &TrainConfig,
+        train: &str,
+        test: Option<&str>,
+        device: &Device,
+    ) -> Self {
+        let now = now_ms();
+        // Distinct for runs started in the same millisecond: the clock's nanoseconds and the
+        // process id stand in for a random draw.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos());
+        let draw = f64::from((nanos ^ std::process::id().rotate_left(16)) % 1_000_000) / 1e6;
+        let place = if *device == Device::flex() {
+            "command line, CPU".to_string()
+        } else {
+            "command line, wgpu".to_string()
+        };
+        let file_name = |path: &str| {
+            std::path::Path::new(path)
+                .file_name()
+                .map_or(path.to_string(), |n| n.to_string_lossy().into_owned())
+        };
+        let data = RunData {
+            train_file: file_name(train),
+            test_file: test.map(file_name),
+            ..RunData::default()
+        };
+        Self {
+            path: path.to_string(),
+            record: RunRecord::new(
+                run_id(now, draw),
+                now,
+                place,
+                data,
+                config.clone(),
+                RunKind::Training,
+            ),
+        }
+    }
+
+    fn record(&mut self, event: &TrainEvent) {
+        self.record.record(event, now_ms());
+        if matches!(event, TrainEvent::Epoch(_)) {
+            if let Err(error) = self.write(None) {
+                eprintln!("{error}");
+            }
+        }
+    }
+
+    fn fail(&mut self, why: &str) {
+        self.record.fail(why);
+    }
+
+    fn finish(&mut self, validation: Option<&Evaluation>, test_accuracy: Option<f32>) {
+        self.record.validation = validation.map(RunEvaluation::from);
+        self.record.test_accuracy = test_accuracy;
+    }
+
+    /// Writes the file whole, beside it first then renamed: a reader never sees half of it.
+    fn write(&mut self, model: Option<Vec<u8>>) -> Result<(), String> {
+        self.record.model_bytes = model.as_ref().map_or(0, |m| m.len() as u64);
+        let bytes = runs_file(&[KeptRun {
+            record: self.record.clone(),
+            model,
+        }]);
+        let partial = format!("{}.partial", self.path);
+        std::fs::write(&partial, bytes)
+            .and_then(|()| std::fs::rename(&partial, &self.path))
+            .map_err(|e| format!("{}: {e}", self.path))
+    }
+}
+
+/// Milliseconds since 1970-01-01 UTC.
+fn now_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
 }
 
 /// `--translate N`, `--flip`, `--erase P`: none of them, no augmentation.

@@ -185,3 +185,67 @@ fn train_errors_are_clear() {
         "{err}"
     );
 }
+
+/// `--run-record` writes a runs file the core reads back: the run's settings, its history
+/// equal to the `--json` epochs, its validation and its model (which predicts as the run's).
+#[test]
+fn train_writes_a_run_record_the_core_reads() {
+    use atelier_core::runs::{RunState, read_runs_file};
+    use atelier_core::saved::SavedModel;
+
+    let dir = scratch_dir!("cli_run_record");
+    let train = dir.join("train.csv");
+    let record = dir.join("run.atelier-runs");
+    std::fs::write(&train, kaggle_csv(&train_subset(600))).unwrap();
+    let (code, out, err) = atelier(&[
+        "train",
+        "--train",
+        train.to_str().unwrap(),
+        "--model",
+        "baseline",
+        "--epochs",
+        "2",
+        "--learning-rate",
+        "0.002",
+        "--seed",
+        "7",
+        "--json",
+        "--run-record",
+        record.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let printed: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let runs = read_runs_file(&std::fs::read(&record).unwrap()).unwrap();
+    assert_eq!(runs.len(), 1);
+    let run = &runs[0];
+    assert_eq!(run.record.state, RunState::Done);
+    assert_eq!(run.record.settings.learning_rate, 0.002);
+    assert_eq!(run.record.settings.seed, 7);
+    assert_eq!(run.record.data.train_file, "train.csv");
+    assert_eq!(
+        (run.record.data.training_images, run.record.data.validation_images),
+        (480, 120)
+    );
+    assert!(run.record.place.starts_with("command line"));
+    assert_eq!(run.record.history.epochs.len(), printed.len());
+    for (kept, printed) in run.record.history.epochs.iter().zip(&printed) {
+        assert_eq!(printed["epoch"], kept.epoch);
+        assert_eq!(printed["train_loss"].as_f64().unwrap() as f32, kept.train_loss);
+        assert_eq!(printed["val_loss"].as_f64().map(|v| v as f32), kept.val_loss);
+        assert_eq!(
+            printed["val_accuracy"].as_f64().map(|v| v as f32),
+            kept.val_accuracy
+        );
+    }
+    let validation = run.record.validation.as_ref().unwrap();
+    assert_eq!(validation.confusion.total(), 120);
+    assert_eq!(Some(validation.accuracy), run.record.history.epochs[1].val_accuracy);
+    let model = run.model.as_ref().expect("the record carries its model");
+    assert_eq!(run.record.model_bytes, model.len() as u64);
+    let saved = SavedModel::from_bytes(model).unwrap();
+    assert_eq!(saved.settings, run.record.settings);
+    assert!(!dir.join("run.atelier-runs.partial").exists());
+}

@@ -1,6 +1,6 @@
 use serde::{Deserialize, Serialize};
 
-use crate::eval::ConfusionMatrix;
+use crate::eval::{ConfusionMatrix, Evaluation};
 use crate::train::{History, TrainConfig, TrainEvent};
 
 /// A record keeps at most this many batch losses: a long run's are thinned to every other one,
@@ -66,6 +66,16 @@ pub struct RunEvaluation {
     pub loss: f32,
     pub accuracy: f32,
     pub confusion: ConfusionMatrix,
+}
+
+impl From<&Evaluation> for RunEvaluation {
+    fn from(e: &Evaluation) -> Self {
+        Self {
+            loss: e.loss,
+            accuracy: e.accuracy,
+            confusion: e.confusion.clone(),
+        }
+    }
 }
 
 /// Everything known about one run, written as it goes: a stopped or crashed run keeps what it
