@@ -296,10 +296,10 @@ impl RunRecordFile {
 
     fn record(&mut self, event: &TrainEvent) {
         self.record.record(event, now_ms());
-        if matches!(event, TrainEvent::Epoch(_)) {
-            if let Err(error) = self.write(None) {
-                eprintln!("{error}");
-            }
+        if matches!(event, TrainEvent::Epoch(_))
+            && let Err(error) = self.write(None)
+        {
+            eprintln!("{error}");
         }
     }
 

@@ -226,15 +226,24 @@ fn train_writes_a_run_record_the_core_reads() {
     assert_eq!(run.record.settings.seed, 7);
     assert_eq!(run.record.data.train_file, "train.csv");
     assert_eq!(
-        (run.record.data.training_images, run.record.data.validation_images),
+        (
+            run.record.data.training_images,
+            run.record.data.validation_images
+        ),
         (480, 120)
     );
     assert!(run.record.place.starts_with("command line"));
     assert_eq!(run.record.history.epochs.len(), printed.len());
     for (kept, printed) in run.record.history.epochs.iter().zip(&printed) {
         assert_eq!(printed["epoch"], kept.epoch);
-        assert_eq!(printed["train_loss"].as_f64().unwrap() as f32, kept.train_loss);
-        assert_eq!(printed["val_loss"].as_f64().map(|v| v as f32), kept.val_loss);
+        assert_eq!(
+            printed["train_loss"].as_f64().unwrap() as f32,
+            kept.train_loss
+        );
+        assert_eq!(
+            printed["val_loss"].as_f64().map(|v| v as f32),
+            kept.val_loss
+        );
         assert_eq!(
             printed["val_accuracy"].as_f64().map(|v| v as f32),
             kept.val_accuracy
@@ -242,7 +251,10 @@ fn train_writes_a_run_record_the_core_reads() {
     }
     let validation = run.record.validation.as_ref().unwrap();
     assert_eq!(validation.confusion.total(), 120);
-    assert_eq!(Some(validation.accuracy), run.record.history.epochs[1].val_accuracy);
+    assert_eq!(
+        Some(validation.accuracy),
+        run.record.history.epochs[1].val_accuracy
+    );
     let model = run.model.as_ref().expect("the record carries its model");
     assert_eq!(run.record.model_bytes, model.len() as u64);
     let saved = SavedModel::from_bytes(model).unwrap();
