@@ -4,6 +4,7 @@
 // The CPU-only one loads wherever WebGPU would not be used: `?backend=cpu`, or no adapter.
 importScripts("./gpu.js");
 importScripts("./store.js");
+importScripts("./runs.js");
 
 // Messages that arrive while the WebAssembly loads would find no handler: keep them, and hand
 // them to the engine's handler once it has installed itself.

@@ -6,20 +6,28 @@ use web_sys::File;
 
 use atelier_browser::protocol::Request;
 use atelier_core::eval::{PredictionsLayout, predictions_csv};
+use atelier_core::runs::RUNS_EXTENSION;
 use atelier_core::train::NO_TRAINING_SET;
 
 use super::app::{LoadSource, claim, failed, send, set_phase, with_page};
 use super::phase::{Job, Phase};
 use super::training_view::TrainingView;
-use super::{browser, dom, draw_pad, mistakes, settings, tuning};
+use super::{browser, dom, draw_pad, mistakes, runs, settings, tuning};
 
 /// Sends a 28x28 image from the drawing pad to the engine.
 pub fn classify(pixels: Vec<u8>) {
     send(&Request::Classify { pixels }, &[]);
 }
 
-/// Files from a drop or the picker: photos go to the drawing pad, the rest to the engine.
+/// Files from a drop or the picker: photos go to the drawing pad, runs files to the Runs
+/// panel, the rest to the engine.
 pub async fn load_files(files: Vec<File>) {
+    let (runs_files, files): (Vec<File>, Vec<File>) = files
+        .into_iter()
+        .partition(|f| f.name().ends_with(&format!(".{RUNS_EXTENSION}")));
+    for file in runs_files {
+        runs::import(file).await;
+    }
     let (photos, files): (Vec<File>, Vec<File>) = files
         .into_iter()
         .partition(|f| f.type_().starts_with("image/"));

@@ -35,6 +35,19 @@ pub fn download_bytes(name: &str, bytes: &[u8], mime: &str) -> Result<(), JsValu
     Ok(())
 }
 
+/// Offers what `url` holds (a `data:` URL) as a file download named `name`.
+pub fn download_url(name: &str, url: &str) {
+    let Ok(anchor) = super::dom::document()
+        .create_element("a")
+        .map(|a| a.unchecked_into::<web_sys::HtmlAnchorElement>())
+    else {
+        return;
+    };
+    anchor.set_href(url);
+    anchor.set_download(name);
+    anchor.click();
+}
+
 /// The bytes at a URL of this site.
 pub async fn fetch_buffer(url: &str) -> Result<ArrayBuffer, String> {
     let response = JsFuture::from(window().fetch_with_str(url))

@@ -15,6 +15,7 @@ mod overview;
 mod phase;
 mod replies;
 mod results;
+mod runs;
 mod settings;
 mod training_view;
 mod tuning;
@@ -38,6 +39,7 @@ pub fn start() {
         app::update_buttons();
     });
     mistakes::start();
+    runs::start();
     augment_preview::start();
     // Empty states say what will appear, each in a task of its own (text is slow to draw first).
     dom::later(overview::show_empty);

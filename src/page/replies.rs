@@ -10,7 +10,7 @@ use super::app::{
 use super::phase::{Job, Phase};
 use super::training_view::TrainingView;
 use super::{
-    augment_preview, browser, dom, draw_pad, kernels, mistakes, overview, results, tuning,
+    augment_preview, browser, dom, draw_pad, kernels, mistakes, overview, results, runs, tuning,
 };
 
 pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
@@ -176,6 +176,12 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
             dom::set_text("storage-notice", text.as_deref().unwrap_or(""));
             dom::set_hidden("storage-notice", text.is_none());
         }
+        Reply::RunKept {
+            name,
+            model_kept,
+            dropped,
+            problem,
+        } => runs::kept(&name, model_kept, &dropped, problem.as_deref()),
         Reply::Classified { probabilities } => draw_pad::on_classified(probabilities, classify),
         Reply::ModelFile { name } => match bytes {
             Some(bytes) => {
@@ -212,7 +218,10 @@ fn show_model(info: &ModelInfo) {
     dom::set_disabled("save-model", false);
     // The user's own model brings its settings back into the form; the shipped one leaves the
     // form as the user set it. A model trained here already has its charts on screen.
-    if matches!(info.source, ModelSource::File | ModelSource::Restored) {
+    if matches!(
+        info.source,
+        ModelSource::File | ModelSource::Restored | ModelSource::Run
+    ) {
         super::settings::apply(&info.settings);
     }
     // Predictions of an earlier model are stale; the engine sends the new model's next.

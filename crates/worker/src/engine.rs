@@ -9,8 +9,10 @@ use wasm_bindgen_futures::spawn_local;
 
 use atelier_browser::js;
 use atelier_browser::protocol::{EvalSummary, ModelSource, Reply, Request, SetInfo};
+use atelier_browser::runs_store;
 use atelier_core::data::Dataset;
 use atelier_core::eval::ConfusionMatrix;
+use atelier_core::runs::{RunData, RunEvaluation, RunKind};
 use atelier_core::saved::{Weights, is_model_file};
 use atelier_core::train::{
     GridSpec, LossKind, NO_TRAINING_SET, TrainConfig, TrainControl, TrainError,
@@ -23,6 +25,7 @@ use atelier_engine::{
 use crate::files::{self, NamedBytes};
 use crate::host::WorkerHost;
 use crate::models::{self, ActiveModel, architecture_name};
+use crate::runs::{RunWriter, TrialWriters};
 use crate::{backend, reply};
 
 /// A dataset and the file it came from.
@@ -40,6 +43,8 @@ struct Engine {
     preparing: Option<Preparing>,
     /// Test-set predictions average each image with its mirror.
     mirror_predictions: bool,
+    /// Where runs train, as their records say: "WebGPU (adapter)" or "CPU (WebAssembly)".
+    place: String,
 }
 
 /// A kernel preparation: its control, and whether it has ended.
@@ -109,6 +114,7 @@ pub fn handle(request: Request, contents: Vec<JsValue>) {
         Request::SaveModel => spawn_local(models::save(with_engine(|e| e.model.clone()))),
         Request::GridSearch { config, grid } => spawn_local(run_grid(*config, grid)),
         Request::PrepareKernels { config } => spawn_local(prepare_kernels(*config)),
+        Request::RestoreRun { id, name } => spawn_local(restore_run(id, name)),
     }
 }
 
@@ -168,7 +174,15 @@ async fn end_preparing() {
 async fn init() {
     let chosen = backend::choose().await;
     let device = chosen.device.clone();
-    with_engine(|e| e.device = Some(chosen.device));
+    let place = if chosen.adapter.is_empty() {
+        format!("{} (WebAssembly)", chosen.name)
+    } else {
+        format!("{} ({})", chosen.name, chosen.adapter)
+    };
+    with_engine(|e| {
+        e.device = Some(chosen.device);
+        e.place = place;
+    });
     reply(&Reply::Ready {
         backend: chosen.name.to_string(),
         adapter: chosen.adapter,
@@ -282,18 +296,18 @@ async fn run_training(start: Start<'_>, config: TrainConfig) {
     };
     let control = TrainControl::new();
     with_engine(|e| e.control = Some(control.clone()));
-    let result = train_from(
-        start,
-        &config,
-        &train_set.1,
-        &device,
-        &control,
-        &mut WorkerHost::training(&config),
-    )
-    .await;
+    let run = RunWriter::start(&config, RunKind::Training, run_data(&train_set), &place());
+    let mut host = WorkerHost::training(&config, run);
+    let result = train_from(start, &config, &train_set.1, &device, &control, &mut host).await;
     with_engine(|e| e.control = None);
-    // The loop has already sent an error event when it failed.
-    let Ok(trained) = result else { return };
+    let run = host.into_run();
+    // The loop has already sent an error event when it failed (and the record says so).
+    let Ok(trained) = result else {
+        if let Some(run) = run {
+            run.abandon();
+        }
+        return;
+    };
 
     let network = trained.model;
     if let Some(validation) = &trained.validation {
@@ -332,14 +346,71 @@ async fn run_training(start: Start<'_>, config: TrainConfig) {
     let mut model = ActiveModel::new(network, label, config, trained.history, None);
     // Predictions first, so that the page can offer them as soon as it says "done".
     model.test_accuracy = predict_test_set_with(&model.network).await;
-    match model.to_file().await {
-        Ok(bytes) => models::keep(&model, &bytes).await,
-        Err(error) => web_sys::console::warn_1(&format!("the model was not kept: {error}").into()),
-    }
+    let file = match model.to_file().await {
+        Ok(bytes) => {
+            models::keep(&model, &bytes).await;
+            Some(bytes)
+        }
+        Err(error) => {
+            web_sys::console::warn_1(&format!("the model was not kept: {error}").into());
+            None
+        }
+    };
+    let test_accuracy = model.test_accuracy;
     activate(model, ModelSource::Trained);
     reply(&Reply::Trained {
         validation: validation.as_ref().map(|v| Box::new(EvalSummary::from(v))),
     });
+    if let Some(run) = run {
+        run.finish(
+            validation.as_ref().map(RunEvaluation::from),
+            test_accuracy,
+            file,
+        )
+        .await;
+    }
+}
+
+/// What a run's record says of its data: the training file's name, and the test file's.
+fn run_data(train_set: &Named) -> RunData {
+    RunData {
+        train_file: train_set.0.clone(),
+        test_file: with_engine(|e| e.test.as_ref().map(|t| t.0.clone())),
+        ..RunData::default()
+    }
+}
+
+fn place() -> String {
+    with_engine(|e| e.place.clone())
+}
+
+/// Makes a kept run's model the active one.
+async fn restore_run(id: String, name: String) {
+    let Some(device) = with_engine(|e| e.device.clone()) else {
+        return reply(&Reply::Failed {
+            message: "The backend is still starting; try again in a moment.".into(),
+        });
+    };
+    let bytes = match runs_store::model(&id).await {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => {
+            return reply(&Reply::Failed {
+                message: format!("The run {name} has no model kept (it was dropped to make room)."),
+            });
+        }
+        Err(error) => {
+            return reply(&Reply::Failed {
+                message: format!("The run {name}'s model could not be read: {error}."),
+            });
+        }
+    };
+    match models::load_run(&name, &bytes, &device).await {
+        Ok(model) => {
+            activate(model, ModelSource::Run);
+            predict_test_set().await;
+        }
+        Err(message) => reply(&Reply::Failed { message }),
+    }
 }
 
 async fn run_grid(config: TrainConfig, grid: GridSpec) {
@@ -350,15 +421,17 @@ async fn run_grid(config: TrainConfig, grid: GridSpec) {
             message: NO_TRAINING_SET.into(),
         });
     };
-    let total = match grid.trials(&config) {
-        Ok(trials) => trials.len(),
+    let trials = match grid.trials(&config) {
+        Ok(trials) => trials,
         Err(error) => {
             return reply(&Reply::JobFailed {
                 message: format!("Grid search: {error}"),
             });
         }
     };
+    let total = trials.len();
     reply(&Reply::GridStarted { total });
+    let records = TrialWriters::new(trials, run_data(&train_set), &place());
     let control = TrainControl::new();
     with_engine(|e| e.control = Some(control.clone()));
     let mut number = 0;
@@ -368,7 +441,7 @@ async fn run_grid(config: TrainConfig, grid: GridSpec) {
         &train_set.1,
         &device,
         &control,
-        &mut WorkerHost::new(),
+        &mut WorkerHost::grid(records),
         |trial| {
             number += 1;
             reply(&Reply::Trial {

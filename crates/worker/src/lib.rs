@@ -9,6 +9,7 @@ mod files;
 mod host;
 mod models;
 mod persist;
+mod runs;
 
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;

@@ -159,6 +159,16 @@ pub async fn load_file(name: &str, bytes: &[u8], device: &Device) -> Result<Acti
     Ok(model)
 }
 
+/// A kept run's model (named `name`), on `device` and kept for the next visit.
+pub async fn load_run(name: &str, bytes: &[u8], device: &Device) -> Result<ActiveModel, String> {
+    let saved =
+        SavedModel::from_bytes(bytes).map_err(|e| format!("the run {name}'s model: {e}"))?;
+    let model = ActiveModel::from_saved(saved, format!("run {name}"), device)
+        .map_err(|e| format!("the run {name}'s model: {e}"))?;
+    keep(&model, bytes).await;
+    Ok(model)
+}
+
 /// Keeps `model` (whose file is `bytes`) for the next visit; the page hears whether it was.
 pub async fn keep(model: &ActiveModel, bytes: &[u8]) {
     persist::keep(&model.label, bytes).await;

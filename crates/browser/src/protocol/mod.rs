@@ -56,6 +56,11 @@ pub enum Request {
     PrepareKernels {
         config: Box<TrainConfig>,
     },
+    /// Make the model kept with the run `id` (named `name`) the active one.
+    RestoreRun {
+        id: String,
+        name: String,
+    },
 }
 
 pub use atelier_core::eval::Mistake;
@@ -85,6 +90,8 @@ pub enum ModelSource {
     File,
     /// Kept in the browser's storage and brought back by a reload.
     Restored,
+    /// A kept run's model, restored from the Runs panel.
+    Run,
 }
 
 impl ModelSource {
@@ -95,6 +102,7 @@ impl ModelSource {
             Self::Trained => "trained",
             Self::File => "file",
             Self::Restored => "restored",
+            Self::Run => "run",
         }
     }
 }
@@ -233,4 +241,12 @@ pub enum Reply {
     /// They are ready, after `seconds`; `None` when the preparation gave way (to newer settings
     /// or a run) or failed.
     KernelsPrepared { seconds: Option<f64> },
+    /// A run's last record is written (with its model when `model_kept`): `dropped` names the
+    /// older runs whose models made room for it; `problem` says why something was not kept.
+    RunKept {
+        name: String,
+        model_kept: bool,
+        dropped: Vec<String>,
+        problem: Option<String>,
+    },
 }

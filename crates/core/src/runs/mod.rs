@@ -16,4 +16,4 @@ pub use file::{
     KeptRun, MAGIC as RUNS_MAGIC, RUNS_EXTENSION, is_runs_file, read_runs_file, runs_file,
 };
 pub use record::{MAX_BATCH_LOSSES, RunData, RunEvaluation, RunKind, RunRecord, RunState, run_id};
-pub use room::{KeptModel, Room, make_room};
+pub use room::{KeptModel, Room, make_room, runs_quota};

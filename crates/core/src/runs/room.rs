@@ -43,6 +43,19 @@ pub fn make_room(models: &[KeptModel], used: u64, quota: u64, incoming: u64) -> 
     room
 }
 
+/// The bytes runs may take: what the browser lets this origin store beyond what is not runs
+/// (`usage` and `quota` from `navigator.storage.estimate()`, of which `runs_used` are runs), or
+/// `cap` when one is set (the page's `storage-quota`, for tests).
+pub fn runs_quota(usage: f64, quota: f64, runs_used: u64, cap: Option<u64>) -> u64 {
+    match cap {
+        Some(cap) => cap,
+        None => {
+            let other = (usage - runs_used as f64).max(0.0);
+            (quota - other).max(0.0) as u64
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +98,13 @@ mod tests {
                 fits: true
             }
         );
+    }
+
+    #[test]
+    fn runs_may_take_the_quota_less_what_is_not_runs() {
+        assert_eq!(runs_quota(1_000.0, 10_000.0, 600, None), 9_600);
+        assert_eq!(runs_quota(1_000.0, 10_000.0, 600, Some(50)), 50);
+        assert_eq!(runs_quota(20_000.0, 10_000.0, 0, None), 0);
     }
 
     #[test]
