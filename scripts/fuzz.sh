@@ -12,7 +12,7 @@ export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 seconds="${1:-900}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(csv idx gzip model_file layer_json picture)
+[ ${#targets[@]} -gt 0 ] || targets=(csv idx gzip model_file layer_json picture runs_file)
 
 rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
 cargo +nightly fuzz --version >/dev/null 2>&1 || cargo install cargo-fuzz --locked
@@ -38,6 +38,8 @@ seed() {
     layer_json) cp crates/fuzz/seeds/tiny.json "$dir/tiny"; ./target/release/atelier summary --model default >/dev/null;
                 printf '[{"type":"conv2d","filters":8,"kernel":3,"padding":"same","activation":"relu"},{"type":"batch-norm"},{"type":"max-pool","size":2},{"type":"dropout","rate":0.25},{"type":"flatten"},{"type":"dense","units":10}]' > "$dir/conv" ;;
     picture) head -c 4002 /dev/urandom > "$dir/noise" ;;
+    runs_file) ./target/release/atelier train --train "$tmp/train.csv" --epochs 1 --val-split 0.34 \
+                 --model "crates/fuzz/seeds/tiny.json" --run-record "$dir/tiny" >/dev/null 2>&1 ;;
   esac
   rm -rf "$tmp"
 }

@@ -137,6 +137,13 @@ test("grid search over three learning rates; use best", { timeout: 600_000 }, as
     rate: e.dataset.learningRate, accuracy: Number(e.dataset.valAccuracy), loss: Number(e.dataset.valLoss),
   })));
   assert.deepEqual(trials.map((t) => t.rate), ["0.01", "0.001", "0.00001"]);
+  // Each trial is kept as a run, with its model, its accuracy the grid table's.
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid="run-row"][data-kind="trial"]')];
+    return rows.length === 3 && rows.every((r) => r.dataset.state === "done" && r.dataset.model === "kept");
+  }, null, { timeout: 60_000 });
+  const kept = await page.$$eval('[data-testid="run-row"][data-kind="trial"]', (r) => r.map((e) => Number(e.dataset.valAccuracy)));
+  assert.deepEqual(kept.sort(), trials.map((t) => t.accuracy).sort());
   const best = trials.reduce((a, b) => (b.accuracy > a.accuracy || (b.accuracy === a.accuracy && b.loss < a.loss) ? b : a));
   assert.ok(!(await page.isDisabled('[data-testid="use-best"]')));
   await page.click('[data-testid="use-best"]');

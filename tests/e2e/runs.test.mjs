@@ -1,6 +1,6 @@
 // Every run kept and compared (the Runs panel): runs with different learning rates and layer
 // stacks in the table with their accuracies, two of them overlaid and diffed, one restored
-// (settings, layers and the very model: the same drawing gets the same probabilities), kept
+// (settings, layers and the very model: the same picture gets the same probabilities), kept
 // across a reload, exported and imported into a fresh profile, a stopped run kept as stopped;
 // two tabs training at once; the storage rule when space runs short.
 import assert from "node:assert/strict";
@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { dropFiles, fixtures, launch, serveApp, strokeOnPad, trainToDone, waitForCounts, waitForModel } from "./support.mjs";
+import { atelier, dropFiles, fixtures, launch, serveApp, trainToDone, waitForCounts, waitForModel } from "./support.mjs";
 
 let server;
 let browser;
@@ -74,7 +74,35 @@ async function settings(page, { rate, epochs = 1, units }) {
 /** The validation accuracy the page showed for the run just trained. */
 const shownAccuracy = (page) => page.getAttribute(byTestId("metrics"), "data-val-accuracy");
 
-const probabilities = async (page) => JSON.parse(await page.getAttribute(byTestId("prediction"), "data-probs"));
+/**
+ * The probabilities the active model gives one fixed picture (a dark garment-like shape on
+ * light paper, dropped on the drawing pad as a PNG): the same image whatever the page's layout.
+ */
+async function classifyPicture(page) {
+  await page.evaluate(() => document.querySelector('[data-testid="prediction"]').removeAttribute("data-class"));
+  const transfer = await page.evaluateHandle(async () => {
+    const canvas = document.createElement("canvas");
+    canvas.width = 120;
+    canvas.height = 120;
+    const context = canvas.getContext("2d");
+    context.fillStyle = "rgb(230, 230, 230)";
+    context.fillRect(0, 0, 120, 120);
+    context.fillStyle = "rgb(40, 40, 40)";
+    context.fillRect(35, 10, 50, 30);
+    context.fillRect(35, 40, 20, 70);
+    context.fillRect(65, 40, 20, 70);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+    const dt = new DataTransfer();
+    dt.items.add(new File([blob], "picture.png", { type: "image/png" }));
+    return dt;
+  });
+  for (const type of ["dragenter", "dragover", "drop"]) {
+    await page.dispatchEvent(byTestId("draw-pad"), type, { dataTransfer: transfer });
+  }
+  await page.waitForFunction(() => document.querySelector('[data-testid="prediction"]').hasAttribute("data-class"),
+    null, { timeout: 120_000 });
+  return JSON.parse(await page.getAttribute(byTestId("prediction"), "data-probs"));
+}
 
 /** The rows of the settings diff: their settings' names. */
 const diffSettings = (page) => page.$$eval('[data-testid="runs-diff-row"]', (rows) => rows.map((r) => r.dataset.setting));
@@ -95,8 +123,7 @@ test("runs on WebGPU: kept with their accuracies, compared, restored, kept acros
   await settings(page, { rate: 0.001 });
   await trainToDone(page, 900_000);
   const accuracies = [await shownAccuracy(page)];
-  await strokeOnPad(page, [0.3, 0.2], [0.7, 0.8]);
-  const drawn = await probabilities(page);
+  const drawn = await classifyPicture(page);
   // Run 2: another learning rate; run 3: another layer stack (the hidden layer's units).
   await settings(page, { rate: 0.01 });
   await trainToDone(page, 600_000);
@@ -140,7 +167,7 @@ test("runs on WebGPU: kept with their accuracies, compared, restored, kept acros
   await page.waitForFunction((id) => document.querySelector(`[data-run-id="${id}"] [data-testid="run-name"]`).value === "slow and steady"
     && document.activeElement?.dataset?.testid !== "run-name", first);
 
-  // Restore run 1: its rate and its layers in the form, its model active: the same drawing,
+  // Restore run 1: its rate and its layers in the form, its model active: the same picture,
   // the same probabilities.
   await page.click(`[data-testid="run-row"][data-run-id="${first}"] [data-testid="run-restore"]`);
   await waitForModel(page, "run");
@@ -148,8 +175,7 @@ test("runs on WebGPU: kept with their accuracies, compared, restored, kept acros
   assert.equal(await page.inputValue('[data-testid="layer-row"][data-index="2"] [data-field="units"]'), "64");
   assert.equal(await page.inputValue(byTestId("model-preset")), "baseline");
   assert.match(await page.textContent(byTestId("active-model")), /^run slow and steady/);
-  await strokeOnPad(page, [0.3, 0.2], [0.7, 0.8]);
-  const again = await probabilities(page);
+  const again = await classifyPicture(page);
   for (let i = 0; i < 10; i++) assert.ok(Math.abs(again[i] - drawn[i]) < 1e-6, `${again} vs ${drawn}`);
 
   // A reload keeps them all, names included.
@@ -282,6 +308,38 @@ test("storage short: the oldest models make room, the records stay whole, and th
   assert.equal(rows[0].state, "done");
   assert.deepEqual(rows.slice(1).map((r) => r.model), ["kept", "kept", "dropped"]);
   assert.match(await page.textContent(byTestId("runs-notice")), /its model is not kept: its model \(.* MB\) does not fit/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a run trained by the command line, dropped on the page, joins the table, restores, and is deleted for good", { timeout: 600_000 }, async () => {
+  const record = path.join(data.dir, "native.atelier-runs");
+  atelier(["train", "--train", data.train, "--model", "baseline", "--epochs", "2", "--learning-rate", "0.002", "--run-record", record]);
+  const bytes = fs.readFileSync(record);
+  const header = JSON.parse(bytes.subarray(21, 21 + bytes.readUInt32LE(17)).toString());
+  const [native] = header.runs;
+  const context = await browser.newContext();
+  const { page, errors } = await open(context, "?backend=cpu");
+  await dropFiles(page, [record]);
+  await waitForRows(page, 1, 1);
+  const [row] = await table(page);
+  assert.equal(row.id, native.id);
+  assert.equal(Number(row.accuracy), native.validation.accuracy);
+  const text = await page.textContent(`[data-testid="run-row"][data-run-id="${row.id}"]`);
+  assert.match(text, /command line, CPU/);
+  assert.match(text, /2 of 2 epochs/);
+  await page.click(`[data-testid="run-row"][data-run-id="${row.id}"] [data-testid="run-restore"]`);
+  await waitForModel(page, "run");
+  assert.equal(await page.inputValue(byTestId("learning-rate")), "0.002");
+  assert.equal(await page.inputValue(byTestId("epochs")), "2");
+  await page.waitForFunction(() => document.querySelector('[data-testid="loss-chart"]').dataset.epochs === "2");
+
+  await page.click(`[data-testid="run-row"][data-run-id="${row.id}"] [data-testid="run-delete"]`);
+  await waitForRows(page, 0);
+  await page.reload();
+  await waitForModel(page, "restored");
+  await page.waitForFunction(() => /^0 runs/.test(document.querySelector('[data-testid="storage-meter"]').textContent));
+  assert.equal((await table(page)).length, 0);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -92,7 +92,7 @@ export const LONG_TASK_RECORDER = () => {
 };
 
 /** The `atelier` command line, built if needed. */
-function atelier(args) {
+export function atelier(args) {
   const bin = path.join(ROOT, "target/release/atelier");
   if (!fs.existsSync(bin)) execFileSync("cargo", ["build", "--release", "--bin", "atelier"], { cwd: ROOT, stdio: "inherit" });
   return execFileSync(bin, args, { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });

@@ -173,9 +173,11 @@ fn row(run: &RunRecord, colour: Option<plotters::style::RGBColor>) -> String {
         (_, true) => "dropped",
         (false, false) => "none",
     };
-    let kind = match run.kind {
-        RunKind::Training => String::new(),
-        RunKind::Trial { number, of } => format!(" · grid-search trial {number} of {of}"),
+    let (kind_name, kind) = match run.kind {
+        RunKind::Training => ("training", String::new()),
+        RunKind::Trial { number, of } => {
+            ("trial", format!(" · grid-search trial {number} of {of}"))
+        }
     };
     let swatch = colour.map_or(String::new(), |c| {
         format!(
@@ -190,7 +192,7 @@ fn row(run: &RunRecord, colour: Option<plotters::style::RGBColor>) -> String {
     };
     let percent = |v: Option<f32>| v.map_or("–".into(), |v| format!("{:.2}%", v * 100.0));
     format!(
-        "<tr data-testid=\"run-row\" data-run-id=\"{id}\" data-val-accuracy=\"{acc}\" data-state=\"{state}\" data-model=\"{model}\">\
+        "<tr data-testid=\"run-row\" data-run-id=\"{id}\" data-val-accuracy=\"{acc}\" data-state=\"{state}\" data-model=\"{model}\" data-kind=\"{kind_name}\">\
 <td><input type=\"checkbox\" data-testid=\"run-select\" aria-label=\"compare {name}\"{checked} />{swatch}</td>\
 <td><input type=\"text\" data-testid=\"run-name\" value=\"{name}\" aria-label=\"name of the run\" />\
 <input type=\"text\" data-testid=\"run-note\" class=\"note\" value=\"{note}\" placeholder=\"a note\" aria-label=\"note on {name}\" />\

@@ -6,8 +6,9 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{File, HtmlInputElement};
 
 use atelier_browser::runs_store;
-use atelier_core::runs::{KeptRun, RUNS_EXTENSION, read_runs_file, runs_file};
-use atelier_core::size::check_file_size;
+use atelier_core::runs::{
+    KeptRun, RUNS_EXTENSION, check_runs_file_size, read_runs_file, runs_file,
+};
 
 use super::{notice, refresh, with_panel};
 use crate::page::{browser, dom};
@@ -77,7 +78,7 @@ async fn export() {
 pub async fn import(file: File) {
     let name = file.name();
     let read = async {
-        check_file_size(&name, file.size() as u64)?;
+        check_runs_file_size(file.size() as u64).map_err(|e| format!("{name}: {e}"))?;
         let buffer = JsFuture::from(file.array_buffer())
             .await
             .map_err(|e| format!("{name}: {e:?}"))?;

@@ -27,8 +27,25 @@ pub const RUNS_EXTENSION: &str = "atelier-runs";
 /// At most this many runs in one file.
 const MAX_RUNS: usize = 10_000;
 
-/// The records' JSON may take at most this many bytes (a record is a few tens of KB).
-const MAX_HEADER_BYTES: u64 = 256 << 20;
+/// The records' JSON may take at most this many bytes: a record is a few tens of KB, and the
+/// page parses the JSON whole (several times its size in memory) in a 32-bit address space.
+const MAX_HEADER_BYTES: u64 = 32 << 20;
+
+/// The largest runs file read, refused by its size before any of it is read: the page holds
+/// the file, a copy of each model in turn and the runs read, all at once.
+pub const MAX_RUNS_FILE_BYTES: u64 = 256 << 20;
+
+/// Refuses a runs file of `bytes` bytes over [`MAX_RUNS_FILE_BYTES`] (before reading it).
+pub fn check_runs_file_size(bytes: u64) -> Result<(), String> {
+    if bytes > MAX_RUNS_FILE_BYTES {
+        return Err(format!(
+            "the file is {} MB; Atelier reads runs files up to {} MB (export fewer runs at once)",
+            bytes.div_ceil(1 << 20),
+            MAX_RUNS_FILE_BYTES >> 20
+        ));
+    }
+    Ok(())
+}
 
 /// Fields of a record typed wider than 32 bits (times, byte counts, the seed).
 const WIDE_FIELDS: &[&str] = &[
@@ -285,6 +302,13 @@ mod tests {
             read_runs_file(b"label,pixel1\n")
                 .unwrap_err()
                 .contains("not an Atelier runs file")
+        );
+        // Too large a file is refused by its size alone (the page asks before reading it).
+        assert!(check_runs_file_size(MAX_RUNS_FILE_BYTES).is_ok());
+        assert!(
+            check_runs_file_size(MAX_RUNS_FILE_BYTES + 1)
+                .unwrap_err()
+                .contains("256 MB")
         );
     }
 

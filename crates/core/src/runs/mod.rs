@@ -13,7 +13,8 @@ mod room;
 
 pub use compare::{Difference, differences};
 pub use file::{
-    KeptRun, MAGIC as RUNS_MAGIC, RUNS_EXTENSION, is_runs_file, read_runs_file, runs_file,
+    KeptRun, MAX_RUNS_FILE_BYTES, RUNS_EXTENSION, check_runs_file_size, is_runs_file,
+    read_runs_file, runs_file,
 };
 pub use record::{MAX_BATCH_LOSSES, RunData, RunEvaluation, RunKind, RunRecord, RunState, run_id};
 pub use room::{KeptModel, Room, make_room, runs_quota};
