@@ -60,9 +60,22 @@ pub fn read() -> Result<TrainConfig, String> {
         .with_seed(number("seed", "seed")?)
         .with_augmentation(augmentation()?)
         .with_early_stopping((patience > 0).then_some(patience))
-        .with_loss_every(10);
+        .with_loss_every(loss_every());
     config.check().map_err(|e| e.to_string())?;
     Ok(config)
+}
+
+/// How often the chart's batch loss is read back: every 10 batches, or as the page's address
+/// asks with `?loss-every=N` (the like-for-like benchmark reads it after every batch, as its
+/// peers do).
+fn loss_every() -> usize {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .and_then(|search| web_sys::UrlSearchParams::new_with_str(&search).ok())
+        .and_then(|params| params.get("loss-every"))
+        .and_then(|n| n.parse().ok())
+        .filter(|&n| n > 0)
+        .unwrap_or(10)
 }
 
 /// The preset menu's choice: its layers into the editor, and its recipe into the form when it

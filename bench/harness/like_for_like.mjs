@@ -1,0 +1,175 @@
+// Atelier against the in-browser peers, like for like, in one browser run: the notebook's
+// `baseline` trained on the same images (the CSV's first 80%, the rest validated after each
+// epoch), Adam 1e-3, the loss read back after every batch (`--loss-every`), batch 32 and 64:
+//   Atelier's page on WebGPU and on its CPU backend (`?loss-every=N`);
+//   TensorFlow.js's webgpu backend, jax-js's webgpu and wasm backends (bench/peers, a loop that
+//   trains batch by batch as Atelier's engine does).
+// Each run in a fresh profile (a cold start, as a user's first visit): the first batch's loss
+// (Atelier: from the click on Train; the peers: from their loop's start, data in memory as
+// Atelier's is), the first epoch's seconds, the last epoch's images/second, the longest
+// main-thread task, and the download: the bytes Atelier's page fetched (the CSV, a local file,
+// not counted), and for a peer the files its library loads (the peers' page holds all of them).
+//
+//   node bench/harness/like_for_like.mjs [--images N] [--epochs N] [--batches 32,64]
+//        [--loss-every N] [--who atelier-webgpu,atelier-cpu,tfjs-webgpu,jax-webgpu,jax-wasm]
+//        [--browser PATH] [--gpu-flags "FLAGS"]
+//
+// Needs `trunk build --release` (dist/; ATELIER_DIST picks another build), bench/peers's
+// packages (`npm ci --prefix bench/peers`) and the release command line (for the CSV). Writes
+// bench-out/like-for-like.json and prints a table.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chromium } from "playwright-core";
+import { DIST, LONG_TASK_RECORDER, ROOT, serve } from "../../tests/e2e/support.mjs";
+import { realTrainCsv } from "./measure.mjs";
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : fallback;
+};
+const BROWSER = option("browser", process.env.CHROMIUM || "/usr/bin/chromium");
+const GPU_FLAGS = option("gpu-flags", "--enable-unsafe-webgpu").split(/\s+/).filter(Boolean);
+const IMAGES = Number(option("images", 1000));
+const EPOCHS = Number(option("epochs", 2));
+const BATCHES = option("batches", "32,64").split(",").map(Number);
+const LOSS_EVERY = Number(option("loss-every", 1));
+const WHO = option("who", "atelier-webgpu,atelier-cpu,tfjs-webgpu,jax-webgpu,jax-wasm").split(",");
+const log = (message) => console.error(`[like-for-like] ${message}`);
+
+const app = await serve(DIST);
+const peers = await serve(path.join(ROOT, "bench/peers"));
+const csv = realTrainCsv(IMAGES);
+const byTestId = (id) => `[data-testid="${id}"]`;
+
+/** A fresh browser profile; every response's body size counted. */
+async function profile() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-like-for-like-"));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: BROWSER,
+    headless: true,
+    args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage", ...GPU_FLAGS],
+  });
+  const downloaded = { bytes: 0 };
+  context.on("requestfinished", async (request) => {
+    downloaded.bytes += (await request.sizes().catch(() => ({ responseBodySize: 0 }))).responseBodySize;
+  });
+  return { context, downloaded, close: async () => (await context.close(), fs.rmSync(dir, { recursive: true, force: true })) };
+}
+
+/** Atelier's page: load the CSV, baseline at `batch`, train; its own figures. */
+async function atelier(context, backend, batch) {
+  const page = await context.newPage();
+  await page.addInitScript(LONG_TASK_RECORDER);
+  const query = new URLSearchParams({ "loss-every": String(LOSS_EVERY), ...(backend === "CPU" ? { backend: "cpu" } : {}) });
+  await page.goto(`${app.url}?${query}`);
+  await page.waitForFunction(() => ["WebGPU", "CPU"].includes(document.querySelector('[data-testid="backend"]').textContent),
+    null, { timeout: 300_000 });
+  const named = await page.textContent(byTestId("backend"));
+  if (named !== backend) throw new Error(`asked for ${backend}, the page runs on ${named}`);
+  await page.setInputFiles(byTestId("file-input"), csv);
+  await page.waitForFunction((n) => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === String(n),
+    IMAGES, { timeout: 300_000 });
+  await page.selectOption(byTestId("model-preset"), "baseline");
+  await page.fill(byTestId("epochs"), String(EPOCHS));
+  await page.fill(byTestId("batch-size"), String(batch));
+  await page.fill(byTestId("learning-rate"), "0.001");
+  await page.selectOption("#optimizer", "adam");
+  await page.selectOption("#schedule", "constant");
+  await page.fill(byTestId("val-split"), "0.2");
+  await page.waitForSelector(`${byTestId("train-button")}:not([disabled])`);
+  await page.evaluate(() => { window.__longTasks = []; });
+  const clicked = Date.now();
+  await page.click(byTestId("train-button"));
+  await page.waitForFunction(() => document.querySelector('[data-testid="metrics"]').dataset.epoch === "1", null,
+    { timeout: 1_800_000, polling: 100 });
+  const first_epoch_s = (Date.now() - clicked) / 1000;
+  await page.waitForFunction(() => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state),
+    null, { timeout: 1_800_000, polling: 200 });
+  return {
+    first_batch_ms: Number(await page.getAttribute(byTestId("metrics"), "data-first-batch-ms")),
+    first_epoch_s,
+    images_per_second: Number(/([\d.]+) images\/s\.$/.exec(await page.textContent(byTestId("metrics")))?.[1]),
+    adapter: await page.textContent("#adapter"),
+    longest_task_ms: Math.max(0, ...(await page.evaluate(() => window.__longTasks))),
+  };
+}
+
+/** The files each peer's library loads, as served from bench/peers/node_modules. */
+const PEER_FILES = {
+  "tfjs-webgpu": ["@tensorflow/tfjs/dist/tf.min.js", "@tensorflow/tfjs-backend-webgpu/dist/tf-backend-webgpu.min.js"],
+  "jax-webgpu": ["@jax-js/jax/dist/index.js", /^@jax-js\/jax\/dist\/backend-.*\.js$/, /^@jax-js\/jax\/dist\/webgpu-.*\.js$/],
+  "jax-wasm": ["@jax-js/jax/dist/index.js", /^@jax-js\/jax\/dist\/backend-.*\.js$/],
+};
+
+/** Bytes of `who`'s library files. */
+function peerBytes(who) {
+  const modules = path.join(ROOT, "bench/peers/node_modules");
+  return PEER_FILES[who].reduce((sum, file) => {
+    if (typeof file === "string") return sum + fs.statSync(path.join(modules, file)).size;
+    const dir = "@jax-js/jax/dist";
+    return sum + fs.readdirSync(path.join(modules, dir)).map((name) => `${dir}/${name}`)
+      .filter((name) => file.test(name)).reduce((s, name) => s + fs.statSync(path.join(modules, name)).size, 0);
+  }, 0);
+}
+
+/** A peer in bench/peers: the same CSV, its stepwise loop. */
+async function peer(context, library, backend, batch) {
+  const page = await context.newPage();
+  await page.addInitScript(LONG_TASK_RECORDER);
+  await page.goto(`${peers.url}index.html`);
+  await page.waitForFunction(() => window.trainStepwise && (window.jax || !document.querySelector("script[type=module]")), null, { timeout: 60_000 });
+  await page.setInputFiles("#file", csv);
+  await page.evaluate(() => { window.__longTasks = []; });
+  const run = await page.evaluate(([l, b, options]) => window.trainStepwise(l, b, options),
+    [library, backend, { batchSize: batch, epochs: EPOCHS, lossEvery: LOSS_EVERY }]);
+  return {
+    first_batch_ms: run.first_batch_ms,
+    first_epoch_s: run.first_epoch_s,
+    images_per_second: run.perEpoch.at(-1).images_per_second,
+    backend_used: run.backend,
+    version: run.version,
+    losses: run.perEpoch.map((e) => [e.loss, e.val_loss]),
+    longest_task_ms: Math.max(0, ...(await page.evaluate(() => window.__longTasks))),
+  };
+}
+
+const RUNNERS = {
+  "atelier-webgpu": (context, batch) => atelier(context, "WebGPU", batch),
+  "atelier-cpu": (context, batch) => atelier(context, "CPU", batch),
+  "tfjs-webgpu": (context, batch) => peer(context, "tfjs", "webgpu", batch),
+  "jax-webgpu": (context, batch) => peer(context, "jax", "webgpu", batch),
+  "jax-wasm": (context, batch) => peer(context, "jax", "wasm", batch),
+};
+
+const results = { date: new Date().toISOString(), browser: BROWSER, gpu_flags: GPU_FLAGS, images: IMAGES, epochs: EPOCHS, loss_every: LOSS_EVERY, runs: [] };
+for (const batch of BATCHES) {
+  for (const who of WHO) {
+    const { context, downloaded, close } = await profile();
+    let record;
+    try {
+      const measured = await RUNNERS[who](context, batch);
+      record = { who, batch, ...measured, downloaded_bytes: who.startsWith("atelier") ? downloaded.bytes : peerBytes(who) };
+    } catch (error) {
+      record = { who, batch, error: String(error.message || error).split("\n")[0] };
+    } finally {
+      await close();
+    }
+    log(JSON.stringify(record));
+    results.runs.push(record);
+  }
+}
+
+fs.mkdirSync(path.join(ROOT, "bench-out"), { recursive: true });
+fs.writeFileSync(path.join(ROOT, "bench-out/like-for-like.json"), JSON.stringify(results, null, 2));
+const cell = (v, digits = 1) => (v == null || Number.isNaN(v) ? "-" : Number(v).toFixed(digits));
+console.log(`| who | batch | first batch s | first epoch s | last epoch images/s | longest task ms | downloaded MB |`);
+console.log(`|---|---|---|---|---|---|---|`);
+for (const r of results.runs) {
+  console.log(r.error ? `| ${r.who} | ${r.batch} | ${r.error} | | | | |`
+    : `| ${r.who} | ${r.batch} | ${cell(r.first_batch_ms / 1000)} | ${cell(r.first_epoch_s)} | ${cell(r.images_per_second, 0)} | ${cell(r.longest_task_ms, 0)} | ${cell(r.downloaded_bytes / 1e6, 2)} |`);
+}
+app.close();
+peers.close();
