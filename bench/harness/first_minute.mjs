@@ -18,11 +18,9 @@
 // (dist/; ATELIER_DIST picks another build) and the release command line (for the CSV). Writes
 // bench-out/first-minute.json and prints a table.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
 import { DIST, LONG_TASK_RECORDER, ROOT, serve } from "../../tests/e2e/support.mjs";
-import { realTrainCsv } from "./measure.mjs";
+import { freshProfile, realTrainCsv } from "./measure.mjs";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -43,17 +41,7 @@ const app = await serve(DIST);
 const csv = realTrainCsv(IMAGES);
 const byTestId = (id) => `[data-testid="${id}"]`;
 
-/** A browser with its own profile folder, so that a second load finds what the first kept. */
-async function profile() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-first-minute-"));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: BROWSER,
-    headless: true,
-    args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage", ...GPU_FLAGS],
-  });
-  return { context, close: async () => (await context.close(), fs.rmSync(dir, { recursive: true, force: true })) };
-}
+const profile = () => freshProfile(BROWSER, GPU_FLAGS);
 
 /** Opens the page; resolves to it and (a), the milliseconds until the engine named its backend. */
 async function openPage(context, backend) {

@@ -18,11 +18,9 @@
 // packages (`npm ci --prefix bench/peers`) and the release command line (for the CSV). Writes
 // bench-out/like-for-like.json and prints a table.
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
 import { DIST, LONG_TASK_RECORDER, ROOT, serve } from "../../tests/e2e/support.mjs";
-import { realTrainCsv } from "./measure.mjs";
+import { freshProfile, realTrainCsv } from "./measure.mjs";
 
 const args = process.argv.slice(2);
 const option = (name, fallback) => {
@@ -45,18 +43,12 @@ const byTestId = (id) => `[data-testid="${id}"]`;
 
 /** A fresh browser profile; every response's body size counted. */
 async function profile() {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-like-for-like-"));
-  const context = await chromium.launchPersistentContext(dir, {
-    executablePath: BROWSER,
-    headless: true,
-    args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-      "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage", ...GPU_FLAGS],
-  });
+  const { context, close } = await freshProfile(BROWSER, GPU_FLAGS);
   const downloaded = { bytes: 0 };
   context.on("requestfinished", async (request) => {
     downloaded.bytes += (await request.sizes().catch(() => ({ responseBodySize: 0 }))).responseBodySize;
   });
-  return { context, downloaded, close: async () => (await context.close(), fs.rmSync(dir, { recursive: true, force: true })) };
+  return { context, downloaded, close };
 }
 
 /** Atelier's page: load the CSV, baseline at `batch`, train; its own figures. */

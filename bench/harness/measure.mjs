@@ -3,8 +3,25 @@
 
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { chromium } from "playwright-core";
 import { ROOT } from "../../tests/e2e/support.mjs";
+
+/**
+ * A browser (`executable`, with `flags`) on a profile folder of its own, so that a second page
+ * in it finds what the first kept; `close` removes the folder.
+ */
+export async function freshProfile(executable, flags) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "atelier-profile-"));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: executable,
+    headless: true,
+    args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage", ...flags],
+  });
+  return { context, close: async () => (await context.close(), fs.rmSync(dir, { recursive: true, force: true })) };
+}
 
 export const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);

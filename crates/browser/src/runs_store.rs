@@ -16,6 +16,13 @@ pub struct StoredRun {
     pub stored_bytes: u64,
 }
 
+impl StoredRun {
+    /// What the run takes in the browser's storage: its record and its model, if kept.
+    pub fn bytes(&self) -> u64 {
+        self.stored_bytes + self.record.kept_model_bytes()
+    }
+}
+
 /// What the browser gives this origin, in bytes (`capped`: by the page's `storage-quota`).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Estimate {
@@ -56,6 +63,18 @@ fn set(object: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(object, &key.into(), value);
 }
 
+fn json(record: &RunRecord) -> String {
+    serde_json::to_string(record).expect("records are plain data")
+}
+
+/// `{ id, json }`: a record as `www/runs.js` takes it.
+fn entry(record: &RunRecord) -> Object {
+    let entry = Object::new();
+    set(&entry, "id", &record.id.as_str().into());
+    set(&entry, "json", &json(record).into());
+    entry
+}
+
 fn bytes_value(bytes: Option<&[u8]>) -> JsValue {
     bytes.map_or(JsValue::NULL, |b| Uint8Array::from(b).into())
 }
@@ -83,25 +102,15 @@ pub async fn put_run(
     model: Option<&[u8]>,
     drops: &[RunRecord],
 ) -> Result<(), (String, String)> {
-    let json = serde_json::to_string(record).expect("records are plain data");
-    let list = Array::new();
-    for drop in drops {
-        let entry = Object::new();
-        set(&entry, "id", &drop.id.as_str().into());
-        set(
-            &entry,
-            "json",
-            &serde_json::to_string(drop)
-                .expect("records are plain data")
-                .into(),
-        );
-        list.push(&entry);
-    }
+    let list: Array = drops
+        .iter()
+        .map(|drop| JsValue::from(entry(drop)))
+        .collect();
     call(
         "putRun",
         &[
             record.id.as_str().into(),
-            json.into(),
+            json(record).into(),
             record.name.as_str().into(),
             bytes_value(model),
             list.into(),
@@ -115,15 +124,7 @@ pub async fn put_run(
 pub async fn import_runs(runs: &[(RunRecord, Option<Vec<u8>>)]) -> Result<(), String> {
     let list = Array::new();
     for (record, model) in runs {
-        let entry = Object::new();
-        set(&entry, "id", &record.id.as_str().into());
-        set(
-            &entry,
-            "json",
-            &serde_json::to_string(record)
-                .expect("records are plain data")
-                .into(),
-        );
+        let entry = entry(record);
         set(&entry, "name", &record.name.as_str().into());
         set(&entry, "note", &record.note.as_str().into());
         set(&entry, "model", &bytes_value(model.as_deref()));

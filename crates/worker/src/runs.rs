@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use wasm_bindgen_futures::spawn_local;
 
 use atelier_browser::protocol::Reply;
-use atelier_browser::runs_store::{self, is_full, refusal};
+use atelier_browser::runs_store::{self, StoredRun, is_full, refusal};
 use atelier_core::runs::{
     KeptModel, RunData, RunEvaluation, RunKind, RunRecord, make_room, run_id, runs_quota,
 };
@@ -109,20 +109,10 @@ impl RunWriter {
         let mut others: Vec<RunRecord> = stored
             .iter()
             .map(|s| s.record.clone())
-            .filter(|r| r.id != self.record.id && r.model_bytes > 0 && !r.model_dropped)
+            .filter(|r| r.id != self.record.id && r.kept_model_bytes() > 0)
             .collect();
         others.sort_by(|a, b| a.started_at.total_cmp(&b.started_at));
-        let used: u64 = stored
-            .iter()
-            .map(|s| {
-                s.stored_bytes
-                    + if s.record.model_dropped {
-                        0
-                    } else {
-                        s.record.model_bytes
-                    }
-            })
-            .sum();
+        let used: u64 = stored.iter().map(StoredRun::bytes).sum();
         let estimate = runs_store::estimate().await;
         let cap = estimate.capped.then_some(estimate.quota as u64);
         let quota = runs_quota(estimate.usage, estimate.quota, used, cap);

@@ -117,20 +117,9 @@ async fn show_meter() {
         let models = p
             .runs
             .iter()
-            .filter(|r| r.record.model_bytes > 0 && !r.record.model_dropped)
+            .filter(|r| r.record.kept_model_bytes() > 0)
             .count();
-        let used: u64 = p
-            .runs
-            .iter()
-            .map(|r| {
-                r.stored_bytes
-                    + if r.record.model_dropped {
-                        0
-                    } else {
-                        r.record.model_bytes
-                    }
-            })
-            .sum();
+        let used: u64 = p.runs.iter().map(StoredRun::bytes).sum();
         (p.runs.len(), models, used)
     });
     let estimate = runs_store::estimate().await;
@@ -184,7 +173,7 @@ fn restore(id: &str) {
             confusion: validation.confusion.clone(),
         });
     }
-    if record.model_bytes > 0 && !record.model_dropped {
+    if record.kept_model_bytes() > 0 {
         send(
             &Request::RestoreRun {
                 id: record.id.clone(),

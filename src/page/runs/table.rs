@@ -156,10 +156,18 @@ pub fn draw() {
             else {
                 continue;
             };
+            // The sort is said on the column header, where ARIA allows it.
+            let Some(header) = button.closest("th").ok().flatten() else {
+                continue;
+            };
+            let order = match sort {
+                Sort::Loss | Sort::Duration => "ascending",
+                Sort::Started | Sort::Accuracy => "descending",
+            };
             if button.get_attribute("data-sort").as_deref() == Some(sorted_by) {
-                let _ = button.set_attribute("aria-sort", "descending");
+                let _ = header.set_attribute("aria-sort", order);
             } else {
-                let _ = button.remove_attribute("aria-sort");
+                let _ = header.remove_attribute("aria-sort");
             }
         }
     }

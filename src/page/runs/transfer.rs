@@ -48,7 +48,7 @@ async fn export() {
     }
     let mut kept = Vec::with_capacity(runs.len());
     for record in runs {
-        let model = if record.model_bytes > 0 && !record.model_dropped {
+        let model = if record.kept_model_bytes() > 0 {
             match runs_store::model(&record.id).await {
                 Ok(model) => model,
                 Err(error) => {

@@ -16,8 +16,8 @@ fn epoch_range(history: &History, planned_epochs: usize) -> Range<f64> {
         .max(1.0)
 }
 
-/// The frame both curves share: a caption, epochs along x, a light grid.
-fn epoch_chart<'a, DB: DrawingBackend>(
+/// The frame every curve chart shares: a caption, epochs along x, a light grid.
+pub(super) fn epoch_chart<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     caption: &str,
     x: Range<f64>,

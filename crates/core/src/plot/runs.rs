@@ -1,6 +1,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::curves::epoch_chart;
 use super::{Theme, chart_error};
 use crate::train::History;
 
@@ -60,10 +61,10 @@ pub fn draw_runs_chart<DB: DrawingBackend>(
         .fold(0.1f64, f64::max)
         * 1.05;
 
-    let mut chart = frame(
+    let mut chart = epoch_chart(
         &left,
         "Loss (thin: training, thick: validation)",
-        epochs,
+        0.0..epochs,
         0.0..top,
         theme,
     )?;
@@ -113,10 +114,10 @@ pub fn draw_runs_chart<DB: DrawingBackend>(
         .map(|&(_, a)| a)
         .fold(0.5f64, f64::min)
         - 0.05;
-    let mut chart = frame(
+    let mut chart = epoch_chart(
         &right,
         "Validation accuracy",
-        epochs,
+        0.0..epochs,
         bottom.max(0.0)..1.0,
         theme,
     )?;
@@ -134,41 +135,6 @@ pub fn draw_runs_chart<DB: DrawingBackend>(
             .map_err(chart_error)?;
     }
     area.present().map_err(chart_error)
-}
-
-/// A panel's frame: its caption, epochs along x.
-fn frame<'a, DB: DrawingBackend>(
-    area: &'a DrawingArea<DB, Shift>,
-    caption: &str,
-    epochs: f64,
-    y: std::ops::Range<f64>,
-    theme: Theme,
-) -> Result<
-    ChartContext<
-        'a,
-        DB,
-        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
-    >,
-    String,
-> {
-    let mut chart = ChartBuilder::on(area)
-        .caption(caption, theme.text(15))
-        .margin(10)
-        .x_label_area_size(30)
-        .y_label_area_size(45)
-        .build_cartesian_2d(0.0..epochs, y)
-        .map_err(chart_error)?;
-    chart
-        .configure_mesh()
-        .x_desc("epoch")
-        .axis_style(theme.ink)
-        .label_style(theme.text(12))
-        .axis_desc_style(theme.text(12))
-        .bold_line_style(theme.grid())
-        .light_line_style(TRANSPARENT)
-        .draw()
-        .map_err(chart_error)?;
-    Ok(chart)
 }
 
 /// The same chart as an SVG document, `width` by `height` pixels, on white (for a report).

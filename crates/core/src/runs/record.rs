@@ -232,6 +232,15 @@ impl RunRecord {
             .or_else(|| self.history.epochs.iter().rev().find_map(|e| e.val_loss))
     }
 
+    /// The size of its model where it is kept with the record (0 when dropped or never kept).
+    pub fn kept_model_bytes(&self) -> u64 {
+        if self.model_dropped {
+            0
+        } else {
+            self.model_bytes
+        }
+    }
+
     /// Training images per second over the finished epochs (validation not counted).
     pub fn images_per_second(&self) -> Option<f64> {
         let epochs = &self.history.epochs;
