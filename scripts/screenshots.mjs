@@ -1,6 +1,6 @@
 // README's pictures of the page, taken from the built app: a laptop's screen while the notebook's
-// baseline trains on the sample with the settings scrolled to, the same screen after training
-// with trousers drawn, and a phone's.
+// baseline trains on the sample with the settings scrolled to, two runs compared in the Runs
+// panel, the same screen after training with trousers drawn, and a phone's.
 //   node scripts/screenshots.mjs        (after trunk build --release; ATELIER_DIST picks another build)
 import path from "node:path";
 import { ROOT, launch, serveApp, waitForCounts, waitForModel } from "../tests/e2e/support.mjs";
@@ -46,6 +46,15 @@ for (const [file, options] of [
     await page.screenshot({ path: picture("training.png") });
     await page.click('[data-testid="pause-button"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="status"]').dataset.state === "done", null, { timeout: 300_000 });
+    // A second run at another rate, both ticked in the Runs panel.
+    await page.fill('[data-testid="learning-rate"]', "0.003");
+    await page.click('[data-testid="train-button"]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"][data-model="kept"]').length === 2,
+      null, { timeout: 300_000 });
+    // Each tick redraws the table: find each box afresh.
+    for (const index of [0, 1]) await page.locator('[data-testid="run-select"]').nth(index).check();
+    await page.locator("#step-runs").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: picture("runs.png") });
   }
   await drawTrousers(page);
   // The laptop's first screen; the phone's drawing pad, under the data and Train.
