@@ -20,15 +20,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { DIST, LONG_TASK_RECORDER, ROOT, serve } from "../../tests/e2e/support.mjs";
-import { freshProfile, realTrainCsv } from "./measure.mjs";
+import { browserOptions, freshProfile, option, realTrainCsv } from "./measure.mjs";
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1] : fallback;
-};
-const BROWSER = option("browser", process.env.CHROMIUM || "/usr/bin/chromium");
-const GPU_FLAGS = option("gpu-flags", "--enable-unsafe-webgpu").split(/\s+/).filter(Boolean);
+const { browser: BROWSER, gpuFlags: GPU_FLAGS } = browserOptions();
 const IMAGES = Number(option("images", 1000));
 const EPOCHS = Number(option("epochs", 2));
 const BATCHES = option("batches", "32,64").split(",").map(Number);

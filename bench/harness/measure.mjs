@@ -8,6 +8,21 @@ import path from "node:path";
 import { chromium } from "playwright-core";
 import { ROOT } from "../../tests/e2e/support.mjs";
 
+/** The value of `--name VALUE` among this process's arguments, or `fallback`. */
+export function option(name, fallback) {
+  const args = process.argv.slice(2);
+  const at = args.indexOf(`--${name}`);
+  return at >= 0 ? args[at + 1] : fallback;
+}
+
+/** `--browser` and `--gpu-flags`: the browser to run, and the flags that give it WebGPU. */
+export function browserOptions() {
+  return {
+    browser: option("browser", process.env.CHROMIUM || "/usr/bin/chromium"),
+    gpuFlags: option("gpu-flags", "--enable-unsafe-webgpu").split(/\s+/).filter(Boolean),
+  };
+}
+
 /**
  * A browser (`executable`, with `flags`) on a profile folder of its own, so that a second page
  * in it finds what the first kept; `close` removes the folder.

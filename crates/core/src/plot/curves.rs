@@ -23,7 +23,7 @@ pub(super) fn epoch_chart<'a, DB: DrawingBackend>(
     x: Range<f64>,
     y: Range<f64>,
     theme: Theme,
-) -> Result<ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>, String> {
+) -> Result<EpochChart<'a, DB>, String> {
     let mut chart = ChartBuilder::on(area)
         .caption(caption, theme.text(18))
         .margin(10)
@@ -96,28 +96,52 @@ pub fn draw_loss_chart<DB: DrawingBackend>(
         (train, TRAIN_COLOR, "training"),
         (validation, VALIDATION_COLOR, "validation"),
     ] {
-        chart
-            .draw_series(LineSeries::new(points.clone(), color.stroke_width(2)))
-            .map_err(chart_error)?
-            .label(label)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.stroke_width(2)));
-        chart
-            .draw_series(
-                points
-                    .into_iter()
-                    .map(|p| Circle::new(p, 3, color.filled())),
-            )
-            .map_err(chart_error)?;
+        draw_marked_line(&mut chart, points, color, 2, label)?;
     }
+    draw_legend(&mut chart, theme)?;
+    area.present().map_err(chart_error)
+}
+
+/// A chart with epochs along x.
+pub(super) type EpochChart<'a, DB> =
+    ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// A line through `points` with each point marked, `width` pixels wide, named in the legend.
+pub(super) fn draw_marked_line<'a, DB: DrawingBackend + 'a>(
+    chart: &mut EpochChart<'a, DB>,
+    points: Vec<(f64, f64)>,
+    color: RGBColor,
+    width: u32,
+    label: &str,
+) -> Result<(), String> {
+    chart
+        .draw_series(LineSeries::new(points.clone(), color.stroke_width(width)))
+        .map_err(chart_error)?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.stroke_width(width)));
+    chart
+        .draw_series(
+            points
+                .into_iter()
+                .map(|p| Circle::new(p, 3, color.filled())),
+        )
+        .map_err(chart_error)?;
+    Ok(())
+}
+
+/// The legend, top right, on the paper.
+pub(super) fn draw_legend<'a, DB: DrawingBackend + 'a>(
+    chart: &mut EpochChart<'a, DB>,
+    theme: Theme,
+) -> Result<(), String> {
     chart
         .configure_series_labels()
-        .background_style(theme.paper.mix(0.8))
+        .background_style(theme.paper.mix(0.85))
         .border_style(theme.ink.mix(0.3))
         .label_font(theme.text(12))
         .position(SeriesLabelPosition::UpperRight)
         .draw()
-        .map_err(chart_error)?;
-    area.present().map_err(chart_error)
+        .map_err(chart_error)
 }
 
 /// Validation accuracy per epoch, on a 0-1 scale.

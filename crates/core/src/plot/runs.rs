@@ -1,7 +1,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::curves::epoch_chart;
+use super::curves::{draw_legend, draw_marked_line, epoch_chart};
 use super::{Theme, chart_error};
 use crate::train::History;
 
@@ -77,27 +77,9 @@ pub fn draw_runs_chart<DB: DrawingBackend>(
             ))
             .map_err(chart_error)?;
         let validation = losses(history, true);
-        chart
-            .draw_series(LineSeries::new(validation.clone(), color.stroke_width(3)))
-            .map_err(chart_error)?
-            .label(*name)
-            .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.stroke_width(3)));
-        chart
-            .draw_series(
-                validation
-                    .into_iter()
-                    .map(|p| Circle::new(p, 3, color.filled())),
-            )
-            .map_err(chart_error)?;
+        draw_marked_line(&mut chart, validation, color, 3, name)?;
     }
-    chart
-        .configure_series_labels()
-        .background_style(theme.paper.mix(0.85))
-        .border_style(theme.ink.mix(0.3))
-        .label_font(theme.text(12))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(chart_error)?;
+    draw_legend(&mut chart, theme)?;
 
     let accuracies: Vec<Vec<(f64, f64)>> = runs
         .iter()
@@ -121,18 +103,9 @@ pub fn draw_runs_chart<DB: DrawingBackend>(
         bottom.max(0.0)..1.0,
         theme,
     )?;
-    for (index, points) in accuracies.into_iter().enumerate() {
-        let color = run_color(index);
-        chart
-            .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))
-            .map_err(chart_error)?;
-        chart
-            .draw_series(
-                points
-                    .into_iter()
-                    .map(|p| Circle::new(p, 3, color.filled())),
-            )
-            .map_err(chart_error)?;
+    // The legend on the left names the runs for both panels.
+    for (index, (points, (name, _))) in accuracies.into_iter().zip(runs).enumerate() {
+        draw_marked_line(&mut chart, points, run_color(index), 3, name)?;
     }
     area.present().map_err(chart_error)
 }
