@@ -23,6 +23,8 @@ pub struct Page {
     pub layers_valid: bool,
     /// A training set is loaded.
     pub has_train: bool,
+    /// Its images (the kernels prepared ahead depend on how they fall into batches).
+    pub train_images: usize,
     /// A model was trained in this page (the phase rests at done, not idle).
     pub trained: bool,
     /// The charts of the run under way, or of the active model.

@@ -43,7 +43,8 @@ pub fn schedule() {
         let Ok(config) = settings::read() else {
             return;
         };
-        let key = serde_json::to_string(&rehearsal(&config)).unwrap_or_default();
+        let images = with_page(|p| p.train_images);
+        let key = serde_json::to_string(&rehearsal(&config, images)).unwrap_or_default();
         if PREPARED.with(|p| p.borrow().as_deref() == Some(key.as_str())) {
             return;
         }

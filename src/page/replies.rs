@@ -80,6 +80,9 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
             }
             with_page(|p| {
                 p.has_train |= train.is_some();
+                if let Some(train) = &train {
+                    p.train_images = train.count;
+                }
                 if test.is_some() {
                     p.predictions = None;
                 }

@@ -11,7 +11,8 @@ use crate::host::TrainHost;
 use crate::training::train;
 
 /// Compiles (and tunes) the kernels a run of `config` on `dataset` begins with: its
-/// [`rehearsal`] on the first images of `dataset` (a training step, then a validation batch),
+/// [`rehearsal`] on the first images of `dataset` (its training batch shapes, then its
+/// validation batch shapes),
 /// whose model and figures are dropped. Stops between the two, and before either, when
 /// `control` says so (the user changed the settings, or pressed Train).
 pub async fn prepare(
@@ -21,7 +22,7 @@ pub async fn prepare(
     control: &TrainControl,
     host: &mut impl TrainHost,
 ) -> Result<(), TrainError> {
-    let rehearsal = rehearsal(config);
+    let rehearsal = rehearsal(config, dataset.len());
     let images = (rehearsal.training_images + rehearsal.validation_images).min(dataset.len());
     let subset = dataset.select(&(0..images).collect::<Vec<_>>());
     let training = subset.clone().truncated(rehearsal.training_images);

@@ -27,5 +27,5 @@ pub use image_size::{IMAGE_HEADER_BYTES, MAX_PHOTO_PIXELS, check_photo_size, ima
 pub use load::{FileKind, LoadedFile, load_bytes};
 pub use picture::{darkness_from_rgba, photo_darkness, to_fashion_mnist};
 pub use sets::{Sets, datasets_from_files, sort_into_sets};
-pub use split::{SeededRng, Split, shuffled_indices, split_indices};
+pub use split::{SeededRng, Split, held_out_count, shuffled_indices, split_indices};
 pub use write::{CsvOptions, to_csv};

@@ -49,14 +49,21 @@ pub fn shuffled_indices(count: usize, seed: u64) -> Vec<usize> {
     indices
 }
 
+/// How many of `count` images [`split_indices`] holds out for `validation_fraction`.
+pub fn held_out_count(count: usize, validation_fraction: f64) -> usize {
+    let fraction = validation_fraction.clamp(0.0, 1.0);
+    let held_out = (count as f64 * fraction).round() as usize;
+    if fraction > 0.0 && count >= 2 {
+        held_out.clamp(1, count - 1)
+    } else {
+        held_out
+    }
+}
+
 /// Holds out `validation_fraction` of `count` images (rounded, at least one when the fraction is
 /// positive and there are two images or more), chosen by `seed`.
 pub fn split_indices(count: usize, validation_fraction: f64, seed: u64) -> Split {
-    let fraction = validation_fraction.clamp(0.0, 1.0);
-    let mut held_out = (count as f64 * fraction).round() as usize;
-    if fraction > 0.0 && count >= 2 {
-        held_out = held_out.clamp(1, count - 1);
-    }
+    let held_out = held_out_count(count, validation_fraction);
     let shuffled = shuffled_indices(count, seed);
     let mut validation = shuffled[..held_out].to_vec();
     validation.sort_unstable();

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::{LrSchedule, TrainConfig};
+use crate::data::held_out_count;
 
 /// The batch size validation runs at: larger than training's, as nothing is kept for a
 /// backward pass.
@@ -11,31 +12,38 @@ pub fn validation_batch_size(config: &TrainConfig) -> usize {
     config.batch_size.max(256)
 }
 
-/// What rehearses a run of `config`: one training step on a full batch, then one validation
-/// batch of the size validation uses (fewer where the validation share's cap holds it back).
+/// What rehearses a run of `config` on a training set: every batch shape the run's first epoch
+/// meets, once each. A full training batch and the epoch's last, partial one (the images left
+/// over after whole batches), then a full validation batch and the last, partial one: each
+/// shape compiles (and on WebGPU tunes) kernels of its own.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Rehearsal {
     /// The training part: one epoch of one batch, nothing held out. Whatever does not change
     /// a kernel is set aside (schedule, rate, seed, augmentation on the CPU, early stopping),
     /// so that two settings that run the same kernels have the same rehearsal.
     pub training: TrainConfig,
-    /// Images the training part takes (a batch).
+    /// Images the training part takes: a full batch and the run's remainder, or the whole
+    /// training share when it is less than a batch.
     pub training_images: usize,
-    /// Images then validated in one batch (none when the run validates nothing).
+    /// Images then validated, the same way at the validation batch size (none when the run
+    /// validates nothing).
     pub validation_images: usize,
     /// The batch size validation runs at.
     pub validation_batch_size: usize,
 }
 
-/// The rehearsal of a run of `config`.
-pub fn rehearsal(config: &TrainConfig) -> Rehearsal {
-    let batch = config.batch_size;
-    let validation_images = if config.validation_split > 0.0 {
-        // The checks cap the validation share at 0.9: nine validation images per training one.
-        validation_batch_size(config).min(9 * batch)
-    } else {
-        0
+/// The rehearsal of a run of `config` on a training set of `images` images.
+pub fn rehearsal(config: &TrainConfig, images: usize) -> Rehearsal {
+    let held_out = held_out_count(images, config.validation_split);
+    // One full batch of `batch` and the remainder, or all when there is less than a batch.
+    let shapes = |count: usize, batch: usize| {
+        if count >= batch {
+            batch + count % batch
+        } else {
+            count
+        }
     };
+    let batch = config.batch_size;
     Rehearsal {
         training: TrainConfig {
             epochs: 1,
@@ -47,8 +55,8 @@ pub fn rehearsal(config: &TrainConfig) -> Rehearsal {
             seed: 0,
             ..config.clone()
         },
-        training_images: batch,
-        validation_images,
+        training_images: shapes(images - held_out, batch),
+        validation_images: shapes(held_out, validation_batch_size(config)),
         validation_batch_size: validation_batch_size(config),
     }
 }
@@ -58,20 +66,30 @@ mod tests {
     use super::*;
     use crate::model::preset;
 
+    /// The run's shapes: 1,000 images at 0.2 train 800 (12 batches of 64 and one of 32) and
+    /// validate 200 (one batch); 10,000 validate 2,000 (7 of 256 and one of 208).
     #[test]
-    fn a_rehearsal_is_one_training_batch_then_one_validation_batch() {
-        for (batch, validation) in [(64, 256), (512, 512), (16, 144), (1, 9)] {
+    fn a_rehearsal_meets_each_batch_shape_of_the_run_once() {
+        for (images, batch, training, validation) in [
+            (1_000, 64, 64 + 32, 200),
+            (1_000, 32, 32, 200),
+            (10_000, 64, 64, 256 + 208),
+            (300, 512, 240, 60),
+            (60_000, 32, 32, 256 + 224),
+        ] {
             let config = TrainConfig::new(preset("baseline").unwrap()).with_batch_size(batch);
-            let rehearsal = rehearsal(&config);
+            let rehearsal = rehearsal(&config, images);
             rehearsal.training.check().unwrap();
             assert_eq!(
                 (rehearsal.training_images, rehearsal.validation_images),
-                (batch, validation)
+                (training, validation),
+                "{images} images, batch {batch}"
             );
             assert_eq!(rehearsal.training.validation_split, 0.0);
         }
         let none = TrainConfig::new(preset("baseline").unwrap()).with_validation_split(0.0);
-        assert_eq!(rehearsal(&none).validation_images, 0);
+        assert_eq!(rehearsal(&none, 1_000).validation_images, 0);
+        assert_eq!(rehearsal(&none, 1_000).training_images, 32 + 8);
     }
 
     #[test]
@@ -83,10 +101,10 @@ mod tests {
             .with_seed(7)
             .with_epochs(30)
             .with_schedule(LrSchedule::Cosine);
-        assert_eq!(rehearsal(&base), rehearsal(&other));
+        assert_eq!(rehearsal(&base, 1_000), rehearsal(&other, 1_000));
         assert_ne!(
-            rehearsal(&base),
-            rehearsal(&base.clone().with_batch_size(64))
+            rehearsal(&base, 1_000),
+            rehearsal(&base.clone().with_batch_size(64), 1_000)
         );
     }
 }
