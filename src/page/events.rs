@@ -35,6 +35,7 @@ pub fn wire() {
     for (label, input) in [
         ("file-label", "file-input"),
         ("import-label", "import-layers"),
+        ("import-runs-label", "import-runs"),
     ] {
         dom::on(label, "keydown", move |e| {
             let activates = e

@@ -48,16 +48,12 @@ async fn try_keep(label: &str, bytes: &[u8]) -> Result<(), String> {
         .map_err(|e| refusal(&e))
 }
 
-/// Why the store refused, in words: IndexedDB's error names, and store.js's own.
+/// Why the store refused, in words: the runs store's words, and store.js's own for a second tab.
 fn refusal(error: &JsValue) -> String {
-    let (name, message) = atelier_browser::js::error_parts(error);
-    match name.as_str() {
-        "QuotaExceededError" => "the browser's storage is full".into(),
-        "AnotherTab" => message,
-        "InvalidStateError" | "UnknownError" => {
-            "the browser's storage is unavailable (private browsing, or blocked)".into()
-        }
-        name => format!("the browser's storage refused it ({name}: {message})"),
+    let parts = atelier_browser::js::error_parts(error);
+    match parts.0.as_str() {
+        "AnotherTab" => parts.1,
+        _ => atelier_browser::runs_store::refusal(&parts),
     }
 }
 

@@ -24,9 +24,10 @@ use super::training_view::TrainingView;
 use super::{dom, results, settings};
 
 /// The order of the table's rows.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
 enum Sort {
     /// Newest first.
+    #[default]
     Started,
     /// Best validation accuracy first.
     Accuracy,
@@ -41,7 +42,7 @@ struct Panel {
     runs: Vec<StoredRun>,
     /// Ticked runs, in the order they were ticked (which gives their colours).
     selected: Vec<String>,
-    sort: Option<Sort>,
+    sort: Sort,
     /// A redraw waits while the user types a name or a note.
     redraw_waiting: bool,
 }

@@ -62,16 +62,29 @@ pub fn wire() {
             .and_then(|t| t.dyn_into::<Element>().ok())
             .and_then(|e| e.closest("button[data-sort]").ok().flatten())
             .and_then(|b| b.get_attribute("data-sort"));
-        let sort = match sort.as_deref() {
-            Some("started") => Sort::Started,
-            Some("accuracy") => Sort::Accuracy,
-            Some("loss") => Sort::Loss,
-            Some("duration") => Sort::Duration,
-            _ => return,
+        let Some(sort) = Sort::ALL
+            .into_iter()
+            .find(|s| Some(s.name()) == sort.as_deref())
+        else {
+            return;
         };
-        with_panel(|p| p.sort = Some(sort));
+        with_panel(|p| p.sort = sort);
         redraw();
     });
+}
+
+impl Sort {
+    const ALL: [Sort; 4] = [Sort::Started, Sort::Accuracy, Sort::Loss, Sort::Duration];
+
+    /// Its header button's `data-sort`.
+    fn name(self) -> &'static str {
+        match self {
+            Sort::Started => "started",
+            Sort::Accuracy => "accuracy",
+            Sort::Loss => "loss",
+            Sort::Duration => "duration",
+        }
+    }
 }
 
 /// The run id of the row holding `element`.
@@ -114,7 +127,7 @@ pub fn draw() {
         (
             p.runs.iter().map(|r| r.record.clone()).collect::<Vec<_>>(),
             p.selected.clone(),
-            p.sort.unwrap_or(Sort::Started),
+            p.sort,
         )
     });
     let missing_last = |v: Option<f64>, best_high: bool| match v {
@@ -142,12 +155,7 @@ pub fn draw() {
         html = "<tr><td colspan=\"10\" class=\"muted\">No runs yet: each training run and grid-search trial will be kept here.</td></tr>".into();
     }
     dom::set_html("runs-body", &html);
-    let sorted_by = match sort {
-        Sort::Started => "started",
-        Sort::Accuracy => "accuracy",
-        Sort::Loss => "loss",
-        Sort::Duration => "duration",
-    };
+    let sorted_by = sort.name();
     if let Ok(buttons) = dom::element("runs-table").query_selector_all("button[data-sort]") {
         for index in 0..buttons.length() {
             let Some(button) = buttons

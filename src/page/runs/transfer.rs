@@ -1,7 +1,6 @@
 //! Runs to a file and back: the ticked runs (or all) with their models as one runs file, and a
 //! runs file (from another browser, or `atelier train --run-record`) into this browser's runs.
 
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{File, HtmlInputElement};
 
@@ -21,15 +20,6 @@ pub fn wire() {
         input.set_value("");
         if let Some(file) = file {
             spawn_local(import(file));
-        }
-    });
-    dom::on("import-runs-label", "keydown", |e| {
-        let activates = e
-            .dyn_ref::<web_sys::KeyboardEvent>()
-            .is_some_and(|k| k.key() == "Enter" || k.key() == " ");
-        if activates {
-            e.prevent_default();
-            dom::typed::<HtmlInputElement>("import-runs").click();
         }
     });
 }
