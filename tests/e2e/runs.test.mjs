@@ -225,7 +225,8 @@ test("two tabs training at once each keep their own run, and neither loses the o
   const context = await browser.newContext();
   const tabs = [await open(context, "?backend=cpu"), await open(context, "?backend=cpu")];
   for (const [index, { page }] of tabs.entries()) {
-    await settings(page, { rate: index ? 0.002 : 0.001, epochs: 3 });
+    // Runs of several seconds each, so that they overlap however the two clicks land.
+    await settings(page, { rate: index ? 0.002 : 0.001, epochs: 12 });
   }
   await Promise.all(tabs.map(({ page }) => page.click(byTestId("train-button"))));
   for (const { page } of tabs) {
@@ -240,7 +241,7 @@ test("two tabs training at once each keep their own run, and neither loses the o
   }
   // Each run has all its epochs, and the two ran at the same time.
   const text = await tabs[0].page.textContent(byTestId("runs-table"));
-  assert.equal(text.match(/3 of 3 epochs/g).length, 2);
+  assert.equal(text.match(/12 of 12 epochs/g).length, 2);
   const spans = await tabs[1].page.evaluate(async () => (await self.atelierRuns.records())
     .map((r) => JSON.parse(r.json)).map((r) => [r.started_at, r.started_at + r.seconds * 1000]));
   assert.ok(spans[0][0] < spans[1][1] && spans[1][0] < spans[0][1], `the runs did not overlap: ${JSON.stringify(spans)}`);
