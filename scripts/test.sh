@@ -33,15 +33,14 @@ if grep -E '^(burn|cubecl|cubek|wgpu)' <<< "$page_crates"; then
   exit 1
 fi
 
-step "the browser's engines carry no on-disk autotune cache"
-# cubecl's `persistence` feature (a default of its crates) compiles an SQL engine, Turso, into
-# the WebGPU engine: 37% of its download, for a cache a browser cannot open. crates/engine's
-# Cargo.toml turns it off for wasm32; a dependency that turns a crate's defaults back on would
-# bring it back.
-wasm_features=$(cargo tree -p atelier-worker --target wasm32-unknown-unknown --features gpu -e normal \
-  --prefix none -f '{p} [{f}]')
-if grep -E '^turso|persistence' <<< "$wasm_features"; then
-  echo "the wasm32 build has cubecl's persistence (Turso) again: see crates/engine/Cargo.toml's burn entries" >&2
+step "the CPU engine carries no GPU stack and no tuning cache"
+# The CPU-only engine is the small download for browsers without a GPU adapter: no wgpu, no
+# cubecl runtime, and none of the SQL engine (Turso) under cubecl's tuning cache, which the
+# WebGPU engine carries on purpose (crates/engine/src/tuning_cache.rs; its price: BENCHMARKS.md,
+# "WebAssembly size"). Burn's shared crates (cubecl-common and the like) are expected.
+cpu_crates=$(cargo tree -p atelier-worker --target wasm32-unknown-unknown -e normal --prefix none -f '{p} [{f}]')
+if grep -E '^(turso|wgpu|cubecl-runtime|cubecl-wgpu|cubek)|persistence' <<< "$cpu_crates"; then
+  echo "the CPU engine (atelier-worker without gpu) depends on the GPU stack above" >&2
   exit 1
 fi
 

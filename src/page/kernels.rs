@@ -5,7 +5,9 @@
 //! data alone: a rehearsal holds the engine while it compiles, minutes for `default` on a
 //! software adapter, and the drawing pad would wait behind it (BENCHMARKS.md, "The first
 //! minute on WebGPU"). The `kernels` element says where that stands (`data-state`: none,
-//! preparing, ready).
+//! preparing, ready), and how many kernel choices the engine kept from an earlier visit
+//! (`data-tuning-kept`): cubecl keeps its tuning in the browser, so a second visit compiles
+//! those kernels without tuning them.
 
 use std::cell::{Cell, RefCell};
 
@@ -20,6 +22,8 @@ thread_local! {
     static GENERATION: Cell<u64> = const { Cell::new(0) };
     /// The rehearsal last asked for, as JSON: the same one is not prepared twice.
     static PREPARED: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// What the engine said at its start: kernel choices kept from an earlier visit.
+    static TUNING_KEPT: Cell<u64> = const { Cell::new(0) };
 }
 
 /// Settings changes come in bursts (typing a number): wait this long for the last one.
@@ -58,10 +62,26 @@ pub fn schedule() {
     });
 }
 
-/// A new engine (or a new training set) has none of them.
+/// A new engine has prepared none of them, but may have kept the tuning of `tuning_kept`
+/// kernels from an earlier visit (cubecl's tuning cache): those are only compiled, not tuned.
+pub fn engine_started(tuning_kept: u64) {
+    dom::set_attr("kernels", "data-tuning-kept", &tuning_kept.to_string());
+    TUNING_KEPT.with(|k| k.set(tuning_kept));
+    forget();
+}
+
+/// A new training set has none of them prepared.
 pub fn forget() {
     PREPARED.with(|p| *p.borrow_mut() = None);
-    show("none", "");
+    let kept = TUNING_KEPT.with(Cell::get);
+    let text = if kept > 0 {
+        format!(
+            "{kept} GPU kernel choices kept from an earlier visit: the first batch comes sooner."
+        )
+    } else {
+        String::new()
+    };
+    show("none", &text);
 }
 
 /// The engine is preparing them.
@@ -79,11 +99,8 @@ pub fn prepared(seconds: Option<f64>) {
             "ready",
             &format!("GPU kernels ready for these settings (prepared in {seconds:.1} s)."),
         ),
-        None => {
-            // Not done: asked again, the same settings prepare again.
-            PREPARED.with(|p| *p.borrow_mut() = None);
-            show("none", "");
-        }
+        // Not done: asked again, the same settings prepare again.
+        None => forget(),
     }
 }
 

@@ -19,6 +19,7 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
             backend,
             adapter,
             notice,
+            tuning_kept,
         } => {
             dom::set_text("backend", &backend);
             dom::set_text("adapter", &adapter);
@@ -34,7 +35,7 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
                 dom::set_text("backend-notice", &notice);
                 dom::set_hidden("backend-notice", false);
             }
-            kernels::forget();
+            kernels::engine_started(tuning_kept);
             with_page(|p| {
                 p.ready = true;
                 p.on_gpu = backend == "WebGPU";

@@ -164,3 +164,35 @@ test("WebGPU kernels are prepared once the user chooses settings with data loade
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test("WebGPU kernel tuning is kept across page loads: the second visit says so and tunes nothing the first one tuned", { timeout: 900_000 }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  const tuningKept = () => page.getAttribute(byTestId("kernels"), "data-tuning-kept").then(Number);
+  /** Opens (or reloads) the page and trains `baseline` for one epoch on the tiny set. */
+  const visit = async (load) => {
+    await load();
+    await page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "WebGPU", null, { timeout: 120_000 });
+    const kept = await tuningKept();
+    await dropFiles(page, [data.train, data.test]);
+    await waitForCounts(page, 400, 100);
+    await page.selectOption(byTestId("model-preset"), "baseline");
+    await page.fill(byTestId("epochs"), "1");
+    await trainToDone(page, 600_000);
+    return kept;
+  };
+
+  assert.equal(await visit(() => page.goto(server.url)), 0, "a fresh profile has nothing kept");
+  const kept = await visit(() => page.reload());
+  assert.ok(kept > 0, `the first visit's tuning was kept: ${kept}`);
+  // The same run again tuned no new kernel: a third visit finds exactly as many choices.
+  await page.reload();
+  await page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "WebGPU", null, { timeout: 120_000 });
+  assert.equal(await tuningKept(), kept);
+  assert.equal(await page.textContent(byTestId("kernels")), `${kept} GPU kernel choices kept from an earlier visit: the first batch comes sooner.`);
+  assert.equal(await page.textContent(byTestId("error")), "");
+  assert.deepEqual(errors, []);
+  await context.close();
+});

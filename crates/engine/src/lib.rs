@@ -5,7 +5,8 @@
 //!
 //! Layers, each using only those before it: [`batch`], [`cpu_kernels`] <- [`network`] <-
 //! [`weights`], [`loss`], [`subnormals`] <- [`optimizer`], [`host`] <- [`evaluate`] <-
-//! [`training`] <- [`grid_search`]. `scripts/check-layers.py` fails on an import cycle.
+//! [`training`] <- [`grid_search`]; [`tuning_cache`] stands alone. `scripts/check-layers.py` fails
+//! on an import cycle.
 
 pub mod batch;
 pub mod cpu_kernels;
@@ -18,6 +19,7 @@ pub mod optimizer;
 pub mod prepare;
 pub mod subnormals;
 pub mod training;
+pub mod tuning_cache;
 pub mod weights;
 
 pub use batch::{Batch, augmented_batch, batch_images, images_to_tensor};

@@ -53,6 +53,7 @@ pub async fn choose() -> Backend {
 
 #[cfg(feature = "gpu")]
 async fn webgpu(adapter: String) -> Backend {
+    atelier_engine::tuning_cache::open().await;
     match Device::wgpu_options().init_async().await {
         Ok(device) => Backend {
             device,

@@ -187,6 +187,7 @@ async fn init() {
         backend: chosen.name.to_string(),
         adapter: chosen.adapter,
         notice: chosen.notice,
+        tuning_kept: atelier_engine::tuning_cache::kept(),
     });
     match models::first_model(&device).await {
         Ok((model, source)) => activate(model, source),

@@ -179,6 +179,8 @@ pub enum Reply {
         backend: String,
         adapter: String,
         notice: Option<String>,
+        /// Kernel choices kept from earlier visits (WebGPU): kernels not tuned again.
+        tuning_kept: u64,
     },
     /// Reading files: bytes done of total.
     Progress {
