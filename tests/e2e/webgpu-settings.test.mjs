@@ -25,6 +25,10 @@ after(async () => {
 
 const byTestId = (id) => `[data-testid="${id}"]`;
 
+/** Waits until `page`'s engine has started on WebGPU. */
+const onWebGpu = (page) => page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "WebGPU",
+  null, { timeout: 120_000 });
+
 /** Every layer kind and every activation, in one stack that builds (28x28 in, 10 out). */
 const EVERY_LAYER = [
   { type: "conv2d", filters: 8, kernel: 3, activation: "relu" },
@@ -68,7 +72,7 @@ test("every setting trains on WebGPU: losses, optimizers, schedules, layers, act
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(server.url);
-  await page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "WebGPU", null, { timeout: 120_000 });
+  await onWebGpu(page);
   await waitForModel(page);
   await dropFiles(page, [data.train, data.test]);
   await waitForCounts(page, 400, 100);
@@ -134,7 +138,7 @@ test("WebGPU kernels are prepared once the user chooses settings with data loade
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(server.url);
-  await page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "WebGPU", null, { timeout: 120_000 });
+  await onWebGpu(page);
   const kernels = () => page.getAttribute(byTestId("kernels"), "data-state");
   await page.selectOption(byTestId("model-preset"), "alexnet");
   await page.waitForTimeout(1500);
@@ -174,7 +178,7 @@ test("WebGPU kernel tuning is kept across page loads: the second visit says so a
   /** Opens (or reloads) the page and trains `baseline` for one epoch on the tiny set. */
   const visit = async (load) => {
     await load();
-    await page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "WebGPU", null, { timeout: 120_000 });
+    await onWebGpu(page);
     const kept = await tuningKept();
     await dropFiles(page, [data.train, data.test]);
     await waitForCounts(page, 400, 100);
@@ -189,7 +193,7 @@ test("WebGPU kernel tuning is kept across page loads: the second visit says so a
   assert.ok(kept > 0, `the first visit's tuning was kept: ${kept}`);
   // The same run again tuned no new kernel: a third visit finds exactly as many choices.
   await page.reload();
-  await page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "WebGPU", null, { timeout: 120_000 });
+  await onWebGpu(page);
   assert.equal(await tuningKept(), kept);
   assert.equal(await page.textContent(byTestId("kernels")), `${kept} GPU kernel choices kept from an earlier visit: the first batch comes sooner.`);
   assert.equal(await page.textContent(byTestId("error")), "");

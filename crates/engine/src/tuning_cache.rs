@@ -17,7 +17,7 @@ pub async fn open() {
 }
 
 /// How many kernel choices the cache holds for this device, kept from earlier runs (and any
-/// made since it opened). None without a cache to read, as on the CPU backend.
+/// made since it opened); zero without a cache to read, as on the CPU backend.
 pub fn kept() -> u64 {
     #[cfg(all(feature = "gpu", target_family = "wasm"))]
     return cubecl_environment::environment::namespaces()
