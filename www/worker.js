@@ -14,7 +14,11 @@ self.onmessage = (event) => early.push(event);
 // The backend is the worker's choice alone, made here once from the page's address (which the
 // page hands on as it is): `?backend=cpu` asks for the CPU. The engine reads it back as
 // `atelierForceCpu` to say why it runs where it runs.
-self.atelierForceCpu = new URL(self.location.href).searchParams.get("backend") === "cpu";
+const address = new URL(self.location.href).searchParams;
+self.atelierForceCpu = address.get("backend") === "cpu";
+// `?tune-samples=N` (benchmarks): how many samples the WebGPU engine's autotune takes of each
+// candidate kernel, handed on as written; the engine decides what it accepts (src/autotune.rs).
+self.atelierTuneSamples = address.get("tune-samples") ?? "";
 
 async function engineName() {
   if (self.atelierForceCpu) return "atelier-worker-cpu";

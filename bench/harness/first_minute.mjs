@@ -12,10 +12,12 @@
 //
 //   node bench/harness/first_minute.mjs [--browser PATH] [--gpu-flags "FLAGS"] [--images N]
 //        [--epochs N] [--presets baseline,default] [--backends WebGPU,CPU] [--warm-seconds S]
-//        [--starts cold,warm]
+//        [--starts cold,warm] [--tune-samples 10,3] [--loads first,second]
 //
 // --browser runs another Chromium-family browser (a real GPU's Chrome); --gpu-flags replaces the
-// WebGPU flags (default: NOTES.md's, which give SwiftShader here). Needs `trunk build --release`
+// WebGPU flags (default: NOTES.md's, which give SwiftShader here). --tune-samples runs each
+// WebGPU start once per count of autotune's samples per candidate kernel (`?tune-samples=N`;
+// default: the engine's own count), side by side; --loads first leaves out the second loads. Needs `trunk build --release`
 // (dist/; ATELIER_DIST picks another build) and the release command line (for the CSV). Writes
 // bench-out/first-minute.json and prints a table.
 import fs from "node:fs";
@@ -30,6 +32,8 @@ const PRESETS = option("presets", "baseline,default").split(",");
 const BACKENDS = option("backends", "WebGPU,CPU").split(",");
 const WARM_SECONDS = Number(option("warm-seconds", 30));
 const STARTS = option("starts", "cold,warm").split(",");
+const TUNE_SAMPLES = option("tune-samples", "").split(",");
+const LOADS = option("loads", "first,second").split(",");
 const log = (message) => console.error(`[first-minute] ${message}`);
 
 const app = await serve(DIST);
@@ -39,17 +43,21 @@ const byTestId = (id) => `[data-testid="${id}"]`;
 const profile = () => freshProfile(BROWSER, GPU_FLAGS);
 
 /** Opens the page; resolves to it and (a), the milliseconds until the engine named its backend. */
-async function openPage(context, backend) {
+async function openPage(context, backend, samples) {
   const page = await context.newPage();
   await page.addInitScript(LONG_TASK_RECORDER);
   const opened = Date.now();
-  await page.goto(app.url + (backend === "CPU" ? "?backend=cpu" : ""));
+  const address = new URLSearchParams();
+  if (backend === "CPU") address.set("backend", "cpu");
+  if (samples) address.set("tune-samples", samples);
+  await page.goto(`${app.url}?${address}`);
   await page.waitForFunction(() => ["WebGPU", "CPU"].includes(document.querySelector('[data-testid="backend"]').textContent),
     null, { timeout: 300_000, polling: 20 });
   const ready_ms = Date.now() - opened;
   const named = await page.textContent(byTestId("backend"));
   if (named !== backend) throw new Error(`asked for ${backend}, the page runs on ${named}`);
-  return { page, ready_ms, adapter: await page.textContent("#adapter") };
+  const tune_samples = await page.getAttribute(byTestId("kernels"), "data-tune-samples");
+  return { page, ready_ms, adapter: await page.textContent("#adapter"), tune_samples };
 }
 
 /** Loads the CSV, waits `warm` seconds if asked, trains `preset`; the run's figures. */
@@ -93,25 +101,29 @@ const results = { date: new Date().toISOString(), browser: BROWSER, gpu_flags: G
 for (const backend of BACKENDS) {
   for (const preset of PRESETS) {
     const starts = STARTS.filter((start) => backend === "WebGPU" || start === "cold");
+    const samplesCounts = backend === "WebGPU" ? TUNE_SAMPLES : [""];
     for (const warm of starts.map((start) => start === "warm")) {
-      const { context, close } = await profile();
-      try {
-        const first = await openPage(context, backend);
-        const measured = await run(first.page, preset, { warm, epochs: EPOCHS });
-        const record = { backend, adapter: first.adapter, preset, start: warm ? "warm" : "cold", load: "first", ready_ms: first.ready_ms, ...measured };
-        log(JSON.stringify(record));
-        results.runs.push(record);
-        await first.page.close();
-        // A second load in the same profile (the engine's tuning kept from the first): the
-        // engine's start and the first batch again, started the same way.
-        const second = await openPage(context, backend);
-        const tuning_kept = Number(await second.page.getAttribute(byTestId("kernels"), "data-tuning-kept"));
-        const again = await run(second.page, preset, { warm, epochs: EPOCHS, firstBatchOnly: true });
-        const record2 = { backend, adapter: second.adapter, preset, start: warm ? "warm" : "cold", load: "second", ready_ms: second.ready_ms, tuning_kept, ...again };
-        log(JSON.stringify(record2));
-        results.runs.push(record2);
-      } finally {
-        await close();
+      for (const samples of samplesCounts) {
+        const { context, close } = await profile();
+        try {
+          const first = await openPage(context, backend, samples);
+          const measured = await run(first.page, preset, { warm, epochs: EPOCHS });
+          const record = { backend, adapter: first.adapter, tune_samples: first.tune_samples, preset, start: warm ? "warm" : "cold", load: "first", ready_ms: first.ready_ms, ...measured };
+          log(JSON.stringify(record));
+          results.runs.push(record);
+          await first.page.close();
+          if (!LOADS.includes("second")) continue;
+          // A second load in the same profile (the engine's tuning kept from the first): the
+          // engine's start and the first batch again, started the same way.
+          const second = await openPage(context, backend, samples);
+          const tuning_kept = Number(await second.page.getAttribute(byTestId("kernels"), "data-tuning-kept"));
+          const again = await run(second.page, preset, { warm, epochs: EPOCHS, firstBatchOnly: true });
+          const record2 = { backend, adapter: second.adapter, tune_samples: second.tune_samples, preset, start: warm ? "warm" : "cold", load: "second", ready_ms: second.ready_ms, tuning_kept, ...again };
+          log(JSON.stringify(record2));
+          results.runs.push(record2);
+        } finally {
+          await close();
+        }
       }
     }
   }
@@ -120,9 +132,9 @@ for (const backend of BACKENDS) {
 fs.mkdirSync(path.join(ROOT, "bench-out"), { recursive: true });
 fs.writeFileSync(path.join(ROOT, "bench-out/first-minute.json"), JSON.stringify(results, null, 2));
 const cell = (v, digits = 1) => (v == null || Number.isNaN(v) ? "-" : Number(v).toFixed(digits));
-console.log(`| backend | preset | start | load | (a) ready s | tuning kept | kernels at click | (b) first batch s | (c) first epoch s | (d) images/s | longest task ms |`);
-console.log(`|---|---|---|---|---|---|---|---|---|---|---|`);
+console.log(`| backend | tune samples | preset | start | load | (a) ready s | tuning kept | kernels at click | (b) first batch s | (c) first epoch s | (d) images/s | longest task ms |`);
+console.log(`|---|---|---|---|---|---|---|---|---|---|---|---|`);
 for (const r of results.runs) {
-  console.log(`| ${r.backend} | ${r.preset} | ${r.start} | ${r.load} | ${cell(r.ready_ms / 1000)} | ${r.tuning_kept ?? "-"} | ${r.kernels_at_click} | ${cell(r.first_batch_ms / 1000)} | ${cell(r.first_epoch_s)} | ${cell(r.images_per_second, 0)} | ${cell(r.longest_task_ms, 0)} |`);
+  console.log(`| ${r.backend} | ${r.tune_samples || "-"} | ${r.preset} | ${r.start} | ${r.load} | ${cell(r.ready_ms / 1000)} | ${r.tuning_kept ?? "-"} | ${r.kernels_at_click} | ${cell(r.first_batch_ms / 1000)} | ${cell(r.first_epoch_s)} | ${cell(r.images_per_second, 0)} | ${cell(r.longest_task_ms, 0)} |`);
 }
 app.close();

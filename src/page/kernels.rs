@@ -64,8 +64,11 @@ pub fn schedule() {
 
 /// A new engine has prepared none of them, but may have kept the tuning of `tuning_kept`
 /// kernels from an earlier visit (cubecl's tuning cache): those are only compiled, not tuned.
-pub fn engine_started(tuning_kept: u64) {
+/// The others it tunes with `tune_samples` samples of each candidate.
+pub fn engine_started(tuning_kept: u64, tune_samples: Option<usize>) {
     dom::set_attr("kernels", "data-tuning-kept", &tuning_kept.to_string());
+    let samples = tune_samples.map(|n| n.to_string()).unwrap_or_default();
+    dom::set_attr("kernels", "data-tune-samples", &samples);
     TUNING_KEPT.with(|k| k.set(tuning_kept));
     forget();
 }

@@ -20,6 +20,7 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
             adapter,
             notice,
             tuning_kept,
+            tune_samples,
         } => {
             dom::set_text("backend", &backend);
             dom::set_text("adapter", &adapter);
@@ -35,7 +36,7 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
                 dom::set_text("backend-notice", &notice);
                 dom::set_hidden("backend-notice", false);
             }
-            kernels::engine_started(tuning_kept);
+            kernels::engine_started(tuning_kept, tune_samples);
             with_page(|p| {
                 p.ready = true;
                 p.on_gpu = backend == "WebGPU";

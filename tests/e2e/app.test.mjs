@@ -52,6 +52,10 @@ for (const [label, query, backend] of [["WebGPU", "", "WebGPU"], ["CPU backend",
       const { context, page, errors, engines } = await open(query, backend);
       // Only the engine that trains is downloaded: the CPU-only one is a quarter of the size.
       assert.deepEqual(engines, [backend === "WebGPU" ? "atelier-worker" : "atelier-worker-cpu"]);
+      // Autotune runs on WebGPU alone, with fewer samples per candidate than cubecl's ten.
+      const tuneSamples = await page.getAttribute('[data-testid="kernels"]', "data-tune-samples");
+      if (backend === "WebGPU") assert.ok(Number(tuneSamples) >= 1 && Number(tuneSamples) < 10, `tune samples: ${tuneSamples}`);
+      else assert.equal(tuneSamples, "");
 
       await dropFiles(page, [data.train, data.test]);
       await page.waitForFunction(() => {

@@ -188,11 +188,16 @@ test("WebGPU kernel tuning is kept across page loads: the second visit says so a
     return kept;
   };
 
-  assert.equal(await visit(() => page.goto(server.url)), 0, "a fresh profile has nothing kept");
-  const kept = await visit(() => page.reload());
+  const tuneSamples = () => page.getAttribute(byTestId("kernels"), "data-tune-samples");
+  // The first visit tunes with a single sample per candidate (`?tune-samples`, the fewest),
+  // and trains on its choices.
+  assert.equal(await visit(() => page.goto(`${server.url}?tune-samples=1`)), 0, "a fresh profile has nothing kept");
+  assert.equal(await tuneSamples(), "1");
+  const kept = await visit(() => page.goto(`${server.url}?tune-samples=99`));
   assert.ok(kept > 0, `the first visit's tuning was kept: ${kept}`);
+  assert.equal(await tuneSamples(), "10", "a count past cubecl's own is held to it");
   // The same run again tuned no new kernel: a third visit finds exactly as many choices.
-  await page.reload();
+  await page.goto(server.url);
   await onWebGpu(page);
   assert.equal(await tuningKept(), kept);
   assert.equal(await page.textContent(byTestId("kernels")), `${kept} GPU kernel choices kept from an earlier visit: the first batch comes sooner.`);

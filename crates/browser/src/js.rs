@@ -53,6 +53,11 @@ pub fn global_flag(name: &str) -> bool {
     Reflect::get(&global(), &name.into()).is_ok_and(|v| v.as_bool() == Some(true))
 }
 
+/// The global `name` (set by the worker's or page's JavaScript) when it is a string.
+pub fn global_string(name: &str) -> Option<String> {
+    Reflect::get(&global(), &name.into()).ok()?.as_string()
+}
+
 /// Milliseconds since the page (or worker) started.
 pub fn now() -> f64 {
     Reflect::get(&global(), &"performance".into())

@@ -18,6 +18,8 @@ pub struct Backend {
     pub adapter: String,
     /// Why the CPU is used, when it is.
     pub notice: Option<String>,
+    /// Autotune's samples per candidate kernel, on WebGPU.
+    pub tune_samples: Option<usize>,
 }
 
 fn cpu(notice: String) -> Backend {
@@ -26,6 +28,7 @@ fn cpu(notice: String) -> Backend {
         name: "CPU",
         adapter: String::new(),
         notice: Some(notice),
+        tune_samples: None,
     }
 }
 
@@ -53,6 +56,8 @@ pub async fn choose() -> Backend {
 
 #[cfg(feature = "gpu")]
 async fn webgpu(adapter: String) -> Backend {
+    let samples = js::global_string("atelierTuneSamples").and_then(|text| text.parse().ok());
+    let tune_samples = atelier_engine::autotune::configure(samples);
     atelier_engine::tuning_cache::open().await;
     match Device::wgpu_options().init_async().await {
         Ok(device) => Backend {
@@ -64,6 +69,7 @@ async fn webgpu(adapter: String) -> Backend {
                 )
             }),
             adapter,
+            tune_samples,
         },
         Err(error) => cpu(format!(
             "WebGPU could not start ({error:?}), so training runs on the CPU (slower)."

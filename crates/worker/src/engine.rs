@@ -188,6 +188,7 @@ async fn init() {
         adapter: chosen.adapter,
         notice: chosen.notice,
         tuning_kept: atelier_engine::tuning_cache::kept(),
+        tune_samples: chosen.tune_samples,
     });
     match models::first_model(&device).await {
         Ok((model, source)) => activate(model, source),

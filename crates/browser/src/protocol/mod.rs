@@ -181,6 +181,8 @@ pub enum Reply {
         notice: Option<String>,
         /// Kernel choices kept from earlier visits (WebGPU): kernels not tuned again.
         tuning_kept: u64,
+        /// Autotune's samples per candidate kernel (WebGPU in a browser; none on the CPU).
+        tune_samples: Option<usize>,
     },
     /// Reading files: bytes done of total.
     Progress {
