@@ -17,7 +17,8 @@ self.onmessage = (event) => early.push(event);
 const address = new URL(self.location.href).searchParams;
 self.atelierForceCpu = address.get("backend") === "cpu";
 // `?tune-samples=N` (benchmarks): how many samples the WebGPU engine's autotune takes of each
-// candidate kernel, handed on as written; the engine decides what it accepts (src/autotune.rs).
+// candidate kernel, handed on as written; the engine decides what it accepts
+// (crates/engine/src/autotune.rs).
 self.atelierTuneSamples = address.get("tune-samples") ?? "";
 
 async function engineName() {
