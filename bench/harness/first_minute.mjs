@@ -22,7 +22,7 @@
 // bench-out/first-minute.json and prints a table.
 import fs from "node:fs";
 import path from "node:path";
-import { DIST, LONG_TASK_RECORDER, ROOT, serve } from "../../tests/e2e/support.mjs";
+import { DIST, LONG_TASK_RECORDER, ROOT, serve, waitForBackend } from "../../tests/e2e/support.mjs";
 import { browserOptions, freshProfile, option, realTrainCsv } from "./measure.mjs";
 
 const { browser: BROWSER, gpuFlags: GPU_FLAGS } = browserOptions();
@@ -51,8 +51,7 @@ async function openPage(context, backend, samples) {
   if (backend === "CPU") address.set("backend", "cpu");
   if (samples) address.set("tune-samples", samples);
   await page.goto(`${app.url}?${address}`);
-  await page.waitForFunction(() => ["WebGPU", "CPU"].includes(document.querySelector('[data-testid="backend"]').textContent),
-    null, { timeout: 300_000, polling: 20 });
+  await waitForBackend(page, undefined, { timeout: 300_000, polling: 20 });
   const ready_ms = Date.now() - opened;
   const named = await page.textContent(byTestId("backend"));
   if (named !== backend) throw new Error(`asked for ${backend}, the page runs on ${named}`);

@@ -19,7 +19,7 @@
 // bench-out/like-for-like.json and prints a table.
 import fs from "node:fs";
 import path from "node:path";
-import { DIST, LONG_TASK_RECORDER, ROOT, serve } from "../../tests/e2e/support.mjs";
+import { DIST, LONG_TASK_RECORDER, ROOT, serve, waitForBackend } from "../../tests/e2e/support.mjs";
 import { browserOptions, freshProfile, option, realTrainCsv } from "./measure.mjs";
 
 const { browser: BROWSER, gpuFlags: GPU_FLAGS } = browserOptions();
@@ -51,8 +51,7 @@ async function atelier(context, backend, batch) {
   await page.addInitScript(LONG_TASK_RECORDER);
   const query = new URLSearchParams({ "loss-every": String(LOSS_EVERY), ...(backend === "CPU" ? { backend: "cpu" } : {}) });
   await page.goto(`${app.url}?${query}`);
-  await page.waitForFunction(() => ["WebGPU", "CPU"].includes(document.querySelector('[data-testid="backend"]').textContent),
-    null, { timeout: 300_000 });
+  await waitForBackend(page, undefined, { timeout: 300_000 });
   const named = await page.textContent(byTestId("backend"));
   if (named !== backend) throw new Error(`asked for ${backend}, the page runs on ${named}`);
   await page.setInputFiles(byTestId("file-input"), csv);

@@ -6,7 +6,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { ROOT } from "../../tests/e2e/support.mjs";
+import { ROOT, waitForBackend } from "../../tests/e2e/support.mjs";
 
 /** The value of `--name VALUE` among this process's arguments, or `fallback`. */
 export function option(name, fallback) {
@@ -59,7 +59,7 @@ export function realTrainCsv(count) {
 
 /** Waits until the page has chosen its backend (WebGPU or CPU). */
 export async function atelierReady(page) {
-  await page.waitForFunction(() => ["WebGPU", "CPU"].includes(document.querySelector('[data-testid="backend"]').textContent), null, { timeout: 120_000 });
+  await waitForBackend(page);
 }
 
 /**

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { CSP_RECORDER, LONG_TASK_RECORDER, ROOT, assertCspKept, datasetCounts, canvasPixels, dropFiles, fixtures, launch, serveApp } from "./support.mjs";
+import { CSP_RECORDER, LONG_TASK_RECORDER, ROOT, assertCspKept, datasetCounts, canvasPixels, dropFiles, fixtures, launch, serveApp, waitForBackend } from "./support.mjs";
 
 let server;
 let browser;
@@ -38,11 +38,7 @@ async function open(query, expectedBackend, inBrowser = browser) {
   await page.addInitScript(LONG_TASK_RECORDER);
   await page.addInitScript(CSP_RECORDER);
   await page.goto(server.url + query);
-  await page.waitForFunction(
-    () => ["WebGPU", "CPU"].includes(document.querySelector('[data-testid="backend"]').textContent),
-    null, { timeout: 120_000 },
-  );
-  assert.equal(await page.textContent('[data-testid="backend"]'), expectedBackend);
+  assert.equal(await waitForBackend(page), expectedBackend);
   return { context, page, errors, engines };
 }
 

@@ -2,7 +2,7 @@
 // loop between batches).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { fixtures, launch, serveApp } from "./support.mjs";
+import { fixtures, launch, serveApp, waitForBackend } from "./support.mjs";
 
 let server;
 let browser;
@@ -25,7 +25,7 @@ const state = (page) => page.getAttribute('[data-testid="status"]', "data-state"
 test("pause holds training, resume goes on, stop keeps the model trained so far", { timeout: 300_000 }, async () => {
   const page = await browser.newPage();
   await page.goto(`${server.url}?backend=cpu`);
-  await page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "CPU");
+  await waitForBackend(page, "CPU");
   await page.setInputFiles('[data-testid="file-input"]', [data.train, data.test]);
   await page.waitForFunction(() => document.querySelector('[data-testid="dataset-summary"]').dataset.testCount === "100");
   await page.selectOption('[data-testid="model-preset"]', "default");

@@ -11,7 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { datasetCounts, dropFiles, fixtures, launch, serveApp, trainToDone, waitForCounts, waitForModel } from "./support.mjs";
+import { datasetCounts, dropFiles, fixtures, launch, serveApp, trainToDone, waitForBackend, waitForCounts, waitForModel } from "./support.mjs";
 
 let server;
 let browser;
@@ -87,8 +87,7 @@ test("a GPU lost while training moves to the CPU engine, and Continue goes on fr
     null, { timeout: 60_000 });
   assert.match(await page.textContent('[data-testid="engine-notice"]'),
     /^The GPU was lost \(.+\)\. Training moved to the CPU engine: the last kept model comes back, and the loaded files are read again\. Continue goes on with the run from its last kept epoch\.$/);
-  await page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "CPU",
-    null, { timeout: 120_000 });
+  await waitForBackend(page, "CPU");
   await waitForModel(page, "restored");
   const restored = await page.textContent('[data-testid="active-model"]');
   const [, kept] = restored.match(/^trained here: baseline, (\d) of 4 epochs \(training was interrupted\)/) ?? [];

@@ -137,6 +137,19 @@ export async function dropFiles(page, files, testId = "drop-zone") {
   }
 }
 
+/**
+ * Waits until the page's engine has started on a backend: `expected` ("WebGPU" or "CPU"), or
+ * either when none is given; `options` as Playwright's `waitForFunction` takes them. Resolves
+ * to the backend's name.
+ */
+export async function waitForBackend(page, expected, options = {}) {
+  await page.waitForFunction(
+    (names) => names.includes(document.querySelector('[data-testid="backend"]').textContent),
+    expected ? [expected] : ["WebGPU", "CPU"], { timeout: 120_000, ...options },
+  );
+  return page.textContent('[data-testid="backend"]');
+}
+
 /** Waits until the page names its active model (the pre-trained one, on a fresh profile). */
 export async function waitForModel(page, source = "pretrained") {
   await page.waitForFunction(

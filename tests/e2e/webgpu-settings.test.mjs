@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { dropFiles, fixtures, launch, serveApp, strokeOnPad, trainToDone, waitForCounts, waitForModel } from "./support.mjs";
+import { dropFiles, fixtures, launch, serveApp, strokeOnPad, trainToDone, waitForBackend, waitForCounts, waitForModel } from "./support.mjs";
 
 let server;
 let browser;
@@ -24,10 +24,6 @@ after(async () => {
 });
 
 const byTestId = (id) => `[data-testid="${id}"]`;
-
-/** Waits until `page`'s engine has started on WebGPU. */
-const onWebGpu = (page) => page.waitForFunction(() => document.querySelector('[data-testid="backend"]').textContent === "WebGPU",
-  null, { timeout: 120_000 });
 
 /** Every layer kind and every activation, in one stack that builds (28x28 in, 10 out). */
 const EVERY_LAYER = [
@@ -72,7 +68,7 @@ test("every setting trains on WebGPU: losses, optimizers, schedules, layers, act
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(server.url);
-  await onWebGpu(page);
+  await waitForBackend(page, "WebGPU");
   await waitForModel(page);
   await dropFiles(page, [data.train, data.test]);
   await waitForCounts(page, 400, 100);
@@ -138,7 +134,7 @@ test("WebGPU kernels are prepared once the user chooses settings with data loade
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(server.url);
-  await onWebGpu(page);
+  await waitForBackend(page, "WebGPU");
   const kernels = () => page.getAttribute(byTestId("kernels"), "data-state");
   await page.selectOption(byTestId("model-preset"), "alexnet");
   await page.waitForTimeout(1500);
@@ -178,7 +174,7 @@ test("WebGPU kernel tuning is kept across page loads: the second visit says so a
   /** Opens (or reloads) the page and trains `baseline` for one epoch on the tiny set. */
   const visit = async (load) => {
     await load();
-    await onWebGpu(page);
+    await waitForBackend(page, "WebGPU");
     const kept = await tuningKept();
     await dropFiles(page, [data.train, data.test]);
     await waitForCounts(page, 400, 100);
@@ -198,7 +194,7 @@ test("WebGPU kernel tuning is kept across page loads: the second visit says so a
   assert.equal(await tuneSamples(), "10", "a count past cubecl's own is held to it");
   // The same run again tuned no new kernel: a third visit finds exactly as many choices.
   await page.goto(server.url);
-  await onWebGpu(page);
+  await waitForBackend(page, "WebGPU");
   assert.equal(await tuningKept(), kept);
   assert.equal(await page.textContent(byTestId("kernels")), `${kept} GPU kernel choices kept from an earlier visit: the first batch comes sooner.`);
   assert.equal(await page.textContent(byTestId("error")), "");

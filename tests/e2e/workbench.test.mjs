@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
-import { launch, serveApp, strokeOnPad, waitForCounts, waitForModel } from "./support.mjs";
+import { launch, serveApp, strokeOnPad, waitForBackend, waitForCounts, waitForModel } from "./support.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 /** The page's sample (www/sample): its training and test images. */
@@ -30,8 +30,7 @@ async function open(query, contextOptions = {}) {
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(server.url + query);
-  await page.waitForFunction(() => ["WebGPU", "CPU"].includes(document.querySelector('[data-testid="backend"]').textContent),
-    null, { timeout: 120_000 });
+  await waitForBackend(page);
   await waitForModel(page);
   return { context, page, errors };
 }
