@@ -17,9 +17,9 @@
 // --browser runs another Chromium-family browser (a real GPU's Chrome); --gpu-flags replaces the
 // WebGPU flags (default: NOTES.md's, which give SwiftShader here). --tune-samples runs each
 // WebGPU start once per count of autotune's samples per candidate kernel (`?tune-samples=N`;
-// default: the engine's own count), side by side; --loads first leaves out the second loads. Needs `trunk build --release`
-// (dist/; ATELIER_DIST picks another build) and the release command line (for the CSV). Writes
-// bench-out/first-minute.json and prints a table.
+// default: the engine's own count), side by side; --loads first leaves out the second loads.
+// Needs `trunk build --release` (dist/; ATELIER_DIST picks another build) and the release command
+// line (for the CSV). Writes bench-out/first-minute.json and prints a table.
 import fs from "node:fs";
 import path from "node:path";
 import { DIST, LONG_TASK_RECORDER, ROOT, serve, waitForBackend } from "../../tests/e2e/support.mjs";
@@ -51,9 +51,8 @@ async function openPage(context, backend, samples) {
   if (backend === "CPU") address.set("backend", "cpu");
   if (samples) address.set("tune-samples", samples);
   await page.goto(`${app.url}?${address}`);
-  await waitForBackend(page, undefined, { timeout: 300_000, polling: 20 });
+  const named = await waitForBackend(page, undefined, { timeout: 300_000, polling: 20 });
   const ready_ms = Date.now() - opened;
-  const named = await page.textContent(byTestId("backend"));
   if (named !== backend) throw new Error(`asked for ${backend}, the page runs on ${named}`);
   const tune_samples = await page.getAttribute(byTestId("kernels"), "data-tune-samples");
   return { page, ready_ms, adapter: await page.textContent("#adapter"), tune_samples };

@@ -51,8 +51,7 @@ async function atelier(context, backend, batch) {
   await page.addInitScript(LONG_TASK_RECORDER);
   const query = new URLSearchParams({ "loss-every": String(LOSS_EVERY), ...(backend === "CPU" ? { backend: "cpu" } : {}) });
   await page.goto(`${app.url}?${query}`);
-  await waitForBackend(page, undefined, { timeout: 300_000 });
-  const named = await page.textContent(byTestId("backend"));
+  const named = await waitForBackend(page, undefined, { timeout: 300_000 });
   if (named !== backend) throw new Error(`asked for ${backend}, the page runs on ${named}`);
   await page.setInputFiles(byTestId("file-input"), csv);
   await page.waitForFunction((n) => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === String(n),

@@ -5,8 +5,8 @@
 //!
 //! Layers, each using only those before it: [`batch`], [`cpu_kernels`] <- [`network`] <-
 //! [`weights`], [`loss`], [`subnormals`] <- [`optimizer`], [`host`] <- [`evaluate`] <-
-//! [`training`] <- [`grid_search`]; [`autotune`] and [`tuning_cache`] stand alone. `scripts/check-layers.py` fails
-//! on an import cycle.
+//! [`training`] <- [`grid_search`]; [`autotune`] and [`tuning_cache`] stand alone.
+//! `scripts/check-layers.py` fails on an import cycle.
 
 pub mod autotune;
 pub mod batch;
