@@ -20,6 +20,9 @@ self.atelierForceCpu = address.get("backend") === "cpu";
 // candidate kernel, handed on as written; the engine decides what it accepts
 // (crates/engine/src/autotune.rs).
 self.atelierTuneSamples = address.get("tune-samples") ?? "";
+// `?tune-paced=0` (benchmarks): tune every new kernel shape before the batch that meets it goes
+// on, as cubecl does, instead of one shape per batch.
+self.atelierTunePaced = address.get("tune-paced") ?? "";
 
 async function engineName() {
   if (self.atelierForceCpu) return "atelier-worker-cpu";

@@ -64,11 +64,14 @@ pub fn schedule() {
 
 /// A new engine has prepared none of them, but may have kept the tuning of `tuning_kept`
 /// kernels from an earlier visit (cubecl's tuning cache): those are only compiled, not tuned.
-/// The others it tunes with `tune_samples` samples of each candidate.
-pub fn engine_started(tuning_kept: u64, tune_samples: Option<usize>) {
+/// The others it tunes with `tune_samples` samples of each candidate, one new shape per batch
+/// when `tune_paced`.
+pub fn engine_started(tuning_kept: u64, tune_samples: Option<usize>, tune_paced: Option<bool>) {
     dom::set_attr("kernels", "data-tuning-kept", &tuning_kept.to_string());
     let samples = tune_samples.map(|n| n.to_string()).unwrap_or_default();
     dom::set_attr("kernels", "data-tune-samples", &samples);
+    let paced = tune_paced.map(|p| p.to_string()).unwrap_or_default();
+    dom::set_attr("kernels", "data-tune-paced", &paced);
     TUNING_KEPT.with(|k| k.set(tuning_kept));
     forget();
 }

@@ -21,6 +21,7 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
             notice,
             tuning_kept,
             tune_samples,
+            tune_paced,
         } => {
             dom::set_text("backend", &backend);
             dom::set_text("adapter", &adapter);
@@ -36,7 +37,7 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
                 dom::set_text("backend-notice", &notice);
                 dom::set_hidden("backend-notice", false);
             }
-            kernels::engine_started(tuning_kept, tune_samples);
+            kernels::engine_started(tuning_kept, tune_samples, tune_paced);
             with_page(|p| {
                 p.ready = true;
                 p.on_gpu = backend == "WebGPU";

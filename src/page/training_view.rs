@@ -84,7 +84,7 @@ impl TrainingView {
             "speed",
             &if self.on_gpu {
                 format!(
-                    "preparing GPU kernels: the first batches compile and tune them, once per page load… {seconds:.0} s"
+                    "preparing GPU kernels: the first batch compiles them, the next ones tune them… {seconds:.0} s"
                 )
             } else {
                 format!("starting… {seconds:.0} s")

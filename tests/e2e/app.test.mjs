@@ -52,6 +52,9 @@ for (const [label, query, backend] of [["WebGPU", "", "WebGPU"], ["CPU backend",
       const tuneSamples = await page.getAttribute('[data-testid="kernels"]', "data-tune-samples");
       if (backend === "WebGPU") assert.ok(Number(tuneSamples) >= 1 && Number(tuneSamples) < 10, `tune samples: ${tuneSamples}`);
       else assert.equal(tuneSamples, "");
+      // ...and tunes a new kernel shape one per batch, so the first batch does not wait for them.
+      const tunePaced = await page.getAttribute('[data-testid="kernels"]', "data-tune-paced");
+      assert.equal(tunePaced, backend === "WebGPU" ? "true" : "");
 
       await dropFiles(page, [data.train, data.test]);
       await page.waitForFunction(() => {

@@ -165,39 +165,63 @@ test("WebGPU kernels are prepared once the user chooses settings with data loade
   await page.close();
 });
 
-test("WebGPU kernel tuning is kept across page loads: the second visit says so and tunes nothing the first one tuned", { timeout: 900_000 }, async () => {
-  const context = await browser.newContext();
+/**
+ * A page in `context` that opens (or reloads) the app at `query` and trains `baseline` for one
+ * epoch on the tiny set; each visit returns the kernel choices the engine found kept.
+ */
+async function visitor(context) {
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
-  const tuningKept = () => page.getAttribute(byTestId("kernels"), "data-tuning-kept").then(Number);
-  /** Opens (or reloads) the page and trains `baseline` for one epoch on the tiny set. */
-  const visit = async (load) => {
-    await load();
+  const kernelsAttribute = (name) => page.getAttribute(byTestId("kernels"), name);
+  const visit = async (query) => {
+    await page.goto(`${server.url}${query}`);
     await waitForBackend(page, "WebGPU");
-    const kept = await tuningKept();
+    const kept = Number(await kernelsAttribute("data-tuning-kept"));
     await dropFiles(page, [data.train, data.test]);
     await waitForCounts(page, 400, 100);
     await page.selectOption(byTestId("model-preset"), "baseline");
     await page.fill(byTestId("epochs"), "1");
     await trainToDone(page, 600_000);
+    assert.equal(await page.textContent(byTestId("error")), "");
     return kept;
   };
+  return { page, errors, visit, kernelsAttribute };
+}
 
-  const tuneSamples = () => page.getAttribute(byTestId("kernels"), "data-tune-samples");
-  // The first visit tunes with a single sample per candidate (`?tune-samples`, the fewest),
-  // and trains on its choices.
-  assert.equal(await visit(() => page.goto(`${server.url}?tune-samples=1`)), 0, "a fresh profile has nothing kept");
-  assert.equal(await tuneSamples(), "1");
-  const kept = await visit(() => page.goto(`${server.url}?tune-samples=99`));
+test("WebGPU kernel tuning is kept across page loads: the second visit says so and tunes nothing the first one tuned", { timeout: 900_000 }, async () => {
+  const context = await browser.newContext();
+  const { page, errors, visit, kernelsAttribute } = await visitor(context);
+  // Unpaced (`?tune-paced=0`), each visit tunes every shape it meets before the batch goes on,
+  // so the first visit leaves nothing of the run untuned. It tunes with a single sample per
+  // candidate (`?tune-samples`, the fewest), and trains on its choices.
+  assert.equal(await visit("?tune-samples=1&tune-paced=0"), 0, "a fresh profile has nothing kept");
+  assert.equal(await kernelsAttribute("data-tune-samples"), "1");
+  assert.equal(await kernelsAttribute("data-tune-paced"), "false");
+  const kept = await visit("?tune-samples=99&tune-paced=0");
   assert.ok(kept > 0, `the first visit's tuning was kept: ${kept}`);
-  assert.equal(await tuneSamples(), "10", "a count past cubecl's own is held to it");
+  assert.equal(await kernelsAttribute("data-tune-samples"), "10", "a count past cubecl's own is held to it");
   // The same run again tuned no new kernel: a third visit finds exactly as many choices.
   await page.goto(server.url);
   await waitForBackend(page, "WebGPU");
-  assert.equal(await tuningKept(), kept);
+  assert.equal(Number(await kernelsAttribute("data-tuning-kept")), kept);
   assert.equal(await page.textContent(byTestId("kernels")), `${kept} GPU kernel choices kept from an earlier visit: the first batch comes sooner.`);
   assert.equal(await page.textContent(byTestId("error")), "");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("WebGPU tuning is paced by default: a run tunes new kernel shapes between its batches, and leaves the rest for later", { timeout: 900_000 }, async () => {
+  const context = await browser.newContext();
+  const { errors, visit, kernelsAttribute } = await visitor(context);
+  assert.equal(await visit(""), 0, "a fresh profile has nothing kept");
+  assert.equal(await kernelsAttribute("data-tune-paced"), "true");
+  // The paced run (a handful of batches, one tuning after each) tuned some of its shapes and
+  // ran the others untuned: the same run unpaced finds some kept and tunes the rest.
+  const pacedKept = await visit("?tune-paced=0");
+  assert.ok(pacedKept > 0, `the paced run tuned shapes between its batches: ${pacedKept}`);
+  const allKept = await visit("");
+  assert.ok(allKept > pacedKept, `the paced run left shapes untuned: ${pacedKept} kept, ${allKept} after a run unpaced`);
   assert.deepEqual(errors, []);
   await context.close();
 });

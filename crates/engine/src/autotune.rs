@@ -1,13 +1,19 @@
-//! How cubecl's autotune measures the candidate kernels of a shape it meets for the first time,
-//! in the browser.
+//! How cubecl's autotune treats the kernel shapes it meets for the first time, in the browser.
 //!
 //! In a browser cubecl tunes by a fixed-count pass (its adaptive pass, which drops a slow
-//! candidate early, resolves samples between launches and so is native only): before the batch
-//! that met the shape goes on, every candidate of the shape's first priority is compiled, run
-//! three times to warm up, then sampled `max_samples` times, ten by cubecl's default. On a
-//! software adapter each of those runs is the CPU's work, on the first batch's critical path.
-//! Fewer samples shorten that wait; what they cost in the winners' speed is measured in
-//! BENCHMARKS.md, "Autotune". Natively the adaptive pass and cubecl's defaults stay.
+//! candidate early, resolves samples between launches and so is native only): every candidate
+//! of a new shape's first priority is compiled, run three times to warm up, then sampled
+//! `max_samples` times, ten by cubecl's default. On a software adapter each of those runs is the
+//! CPU's work. Two settings shorten the wait before the first batch:
+//!
+//! - **Pacing**: cubecl as patched in `vendor/cubecl-runtime` (its PATCH.md) tunes a new shape
+//!   only when the engine allows it, one per batch run ([`allow_one`]), and until then runs the
+//!   shape's first working candidate. The first batch runs untuned; the tuning is spread over the
+//!   batches that follow instead of all paid before the first.
+//! - **Samples**: fewer samples per candidate make each tuning shorter.
+//!
+//! What each costs and saves is measured in BENCHMARKS.md, "Autotune". Natively the adaptive
+//! pass, unpaced, and cubecl's defaults stay.
 
 /// Samples per candidate in the browser, after the warm-up.
 pub const BROWSER_SAMPLES: usize = 3;
@@ -15,25 +21,57 @@ pub const BROWSER_SAMPLES: usize = 3;
 /// The most a caller may ask for (`?tune-samples=N`, for benchmarks): cubecl's own default.
 pub const MAX_SAMPLES: usize = 10;
 
+/// How autotune runs in this process, where the browser's pass runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Tuning {
+    /// Samples per candidate.
+    pub samples: usize,
+    /// Whether new shapes are tuned one per batch (see the module's header).
+    pub paced: bool,
+}
+
 /// Sets the samples per candidate for this process, `samples` or [`BROWSER_SAMPLES`], clamped to
-/// 1..=[`MAX_SAMPLES`]. Must run before the device starts: cubecl reads its configuration once.
-/// Returns the count in force, which is cubecl's own when something read it first; natively and
-/// on the CPU backend, where the browser's pass does not run, it changes nothing and says so.
-pub fn configure(samples: Option<usize>) -> Option<usize> {
-    set_browser_samples(samples.unwrap_or(BROWSER_SAMPLES).clamp(1, MAX_SAMPLES))
+/// 1..=[`MAX_SAMPLES`], and pacing, on unless `paced` says otherwise. Must run before the device
+/// starts: cubecl reads its configuration once. Returns the settings in force (the samples are
+/// cubecl's own when something read its configuration first); natively and on the CPU backend,
+/// where the browser's pass does not run, it changes nothing and returns `None`.
+pub fn configure(samples: Option<usize>, paced: Option<bool>) -> Option<Tuning> {
+    set_browser_tuning(
+        samples.unwrap_or(BROWSER_SAMPLES).clamp(1, MAX_SAMPLES),
+        paced.unwrap_or(true),
+    )
+}
+
+/// One batch has run: the next shape that needs tuning may be tuned. Allowances do not add up,
+/// so an engine idle for a while does not tune several shapes in one batch.
+pub fn allow_one() {
+    #[cfg(all(feature = "gpu", target_family = "wasm"))]
+    cubecl_runtime::tune::pace::allow_one();
+}
+
+/// How many shapes were met and run untuned, and are not tuned yet (zero unless paced).
+pub fn deferred() -> usize {
+    #[cfg(all(feature = "gpu", target_family = "wasm"))]
+    return cubecl_runtime::tune::pace::deferred();
+    #[cfg(not(all(feature = "gpu", target_family = "wasm")))]
+    0
 }
 
 #[cfg(all(feature = "gpu", target_family = "wasm"))]
-fn set_browser_samples(samples: usize) -> Option<usize> {
+fn set_browser_tuning(samples: usize, paced: bool) -> Option<Tuning> {
     use cubecl_runtime::config::{CubeClRuntimeConfig, RuntimeConfig};
     let mut config = CubeClRuntimeConfig::default();
     config.autotune.bench.min_samples = samples;
     config.autotune.bench.max_samples = samples;
     CubeClRuntimeConfig::try_set(config);
-    Some(CubeClRuntimeConfig::get().autotune.bench.samples().1)
+    cubecl_runtime::tune::pace::set_paced(paced);
+    Some(Tuning {
+        samples: CubeClRuntimeConfig::get().autotune.bench.samples().1,
+        paced: cubecl_runtime::tune::pace::is_paced(),
+    })
 }
 
 #[cfg(not(all(feature = "gpu", target_family = "wasm")))]
-fn set_browser_samples(_samples: usize) -> Option<usize> {
+fn set_browser_tuning(_samples: usize, _paced: bool) -> Option<Tuning> {
     None
 }

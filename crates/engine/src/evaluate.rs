@@ -5,6 +5,7 @@ use atelier_core::data::{Dataset, NUM_CLASSES};
 use atelier_core::eval::{ConfusionMatrix, Evaluation, Mistake, choose_mistakes};
 use atelier_core::train::{LossKind, TrainError};
 
+use crate::autotune;
 use crate::batch::{batch_images, images_to_tensor};
 use crate::host::TrainHost;
 use crate::loss::Loss;
@@ -14,9 +15,11 @@ fn device_error(error: impl std::fmt::Debug) -> TrainError {
     TrainError::Device(format!("{error:?}"))
 }
 
-/// Reads a batch of predicted classes back from the device.
+/// Reads a batch of predicted classes back from the device: the batch has run, and the next
+/// kernel shape waiting for its tuning may have it ([`autotune::allow_one`]).
 async fn read_classes(classes: Tensor<1, Int>) -> Result<Vec<u8>, TrainError> {
     let data = classes.into_data_async().await.map_err(device_error)?;
+    autotune::allow_one();
     Ok(data.iter::<i64>().map(|c| c as u8).collect())
 }
 
@@ -111,6 +114,7 @@ pub async fn predict_probabilities(
         .into_data_async()
         .await
         .map_err(device_error)?;
+    autotune::allow_one();
     let values: Vec<f32> = data.iter::<f32>().collect();
     Ok(values
         .chunks_exact(NUM_CLASSES)

@@ -3,9 +3,9 @@
 //! in a browser; driven natively with `pollster`), losses and optimizers, evaluation and
 //! prediction, and a model file's weights.
 //!
-//! Layers, each using only those before it: [`batch`], [`cpu_kernels`] <- [`network`] <-
-//! [`weights`], [`loss`], [`subnormals`] <- [`optimizer`], [`host`] <- [`evaluate`] <-
-//! [`training`] <- [`grid_search`]; [`autotune`] and [`tuning_cache`] stand alone.
+//! Layers, each using only those before it: [`autotune`], [`batch`], [`cpu_kernels`] <-
+//! [`network`] <- [`weights`], [`loss`], [`subnormals`] <- [`optimizer`], [`host`] <-
+//! [`evaluate`] <- [`training`] <- [`grid_search`], [`prepare`]; [`tuning_cache`] stands alone.
 //! `scripts/check-layers.py` fails on an import cycle.
 
 pub mod autotune;

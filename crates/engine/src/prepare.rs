@@ -1,21 +1,43 @@
 //! Kernels ready before Train: on WebGPU, the first batches of a run compile its kernels and
 //! tune the matrix products for its shapes (BENCHMARKS.md, "Autotune"). Run ahead of time on a
 //! few images, the same work leaves them in the device's caches, and the run that follows
-//! starts at once.
+//! starts with them compiled and tuned.
 
 use atelier_core::data::Dataset;
 use atelier_core::train::{TrainConfig, TrainControl, TrainError, rehearsal};
 
+use crate::autotune;
 use crate::evaluate::evaluate;
 use crate::host::TrainHost;
 use crate::training::train;
 
-/// Compiles (and tunes) the kernels a run of `config` on `dataset` begins with: its
-/// [`rehearsal`] on the first images of `dataset` (its training batch shapes, then its
-/// validation batch shapes),
-/// whose model and figures are dropped. Stops between the two, and before either, when
-/// `control` says so (the user changed the settings, or pressed Train).
+/// Compiles and tunes the kernels a run of `config` on `dataset` begins with: its [`rehearsal`]
+/// on the first images of `dataset` (its training batch shapes, then its validation batch
+/// shapes), whose model and figures are dropped. Tuning is paced, a kernel shape per batch
+/// ([`autotune`]), so the rehearsal runs again while shapes it met wait for their tuning, as
+/// long as each time tunes some. Stops between batches when `control` says so (the user changed
+/// the settings, or pressed Train): what is tuned by then stays tuned.
 pub async fn prepare(
+    config: &TrainConfig,
+    dataset: &Dataset,
+    device: &burn::prelude::Device,
+    control: &TrainControl,
+    host: &mut impl TrainHost,
+) -> Result<(), TrainError> {
+    let mut waiting = None;
+    loop {
+        rehearse(config, dataset, device, control, host).await?;
+        let left = autotune::deferred();
+        let progress = waiting.is_none_or(|before| left < before);
+        if control.is_stopped() || left == 0 || !progress {
+            return Ok(());
+        }
+        waiting = Some(left);
+    }
+}
+
+/// One run of the rehearsal of `config`.
+async fn rehearse(
     config: &TrainConfig,
     dataset: &Dataset,
     device: &burn::prelude::Device,

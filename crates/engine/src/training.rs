@@ -10,6 +10,7 @@ use atelier_core::train::{
     resumes_at, validation_batch_size,
 };
 
+use crate::autotune;
 use crate::batch::{augmented_batch, batch_images};
 use crate::evaluate::evaluate_in_slices;
 use crate::host::TrainHost;
@@ -222,6 +223,8 @@ async fn run(
                 .schedule
                 .rate(config.learning_rate, step, config.epochs * batches);
             model = optimizer.step(rate, model, gradients);
+            // The batch is launched: the next kernel shape waiting for its tuning may have it.
+            autotune::allow_one();
             if let Some(clock) = &flush {
                 clock.tick();
             }

@@ -18,8 +18,8 @@ pub struct Backend {
     pub adapter: String,
     /// Why the CPU is used, when it is.
     pub notice: Option<String>,
-    /// Autotune's samples per candidate kernel, on WebGPU.
-    pub tune_samples: Option<usize>,
+    /// How autotune runs, on WebGPU.
+    pub tuning: Option<atelier_engine::autotune::Tuning>,
 }
 
 fn cpu(notice: String) -> Backend {
@@ -28,7 +28,7 @@ fn cpu(notice: String) -> Backend {
         name: "CPU",
         adapter: String::new(),
         notice: Some(notice),
-        tune_samples: None,
+        tuning: None,
     }
 }
 
@@ -57,7 +57,12 @@ pub async fn choose() -> Backend {
 #[cfg(feature = "gpu")]
 async fn webgpu(adapter: String) -> Backend {
     let samples = js::global_string("atelierTuneSamples").and_then(|text| text.parse().ok());
-    let tune_samples = atelier_engine::autotune::configure(samples);
+    let paced = js::global_string("atelierTunePaced").and_then(|text| match text.as_str() {
+        "0" | "false" => Some(false),
+        "1" | "true" => Some(true),
+        _ => None,
+    });
+    let tuning = atelier_engine::autotune::configure(samples, paced);
     atelier_engine::tuning_cache::open().await;
     match Device::wgpu_options().init_async().await {
         Ok(device) => Backend {
@@ -69,7 +74,7 @@ async fn webgpu(adapter: String) -> Backend {
                 )
             }),
             adapter,
-            tune_samples,
+            tuning,
         },
         Err(error) => cpu(format!(
             "WebGPU could not start ({error:?}), so training runs on the CPU (slower)."

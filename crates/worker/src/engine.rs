@@ -188,7 +188,8 @@ async fn init() {
         adapter: chosen.adapter,
         notice: chosen.notice,
         tuning_kept: atelier_engine::tuning_cache::kept(),
-        tune_samples: chosen.tune_samples,
+        tune_samples: chosen.tuning.map(|t| t.samples),
+        tune_paced: chosen.tuning.map(|t| t.paced),
     });
     match models::first_model(&device).await {
         Ok((model, source)) => activate(model, source),

@@ -183,6 +183,9 @@ pub enum Reply {
         tuning_kept: u64,
         /// Autotune's samples per candidate kernel (WebGPU in a browser; none on the CPU).
         tune_samples: Option<usize>,
+        /// Whether autotune tunes new kernel shapes one per batch, running them untuned until
+        /// then (WebGPU in a browser; none on the CPU).
+        tune_paced: Option<bool>,
     },
     /// Reading files: bytes done of total.
     Progress {

@@ -34,6 +34,8 @@ mod key_generator;
 mod local;
 mod log;
 mod operation;
+// Atelier's patch: the caller decides when a new key is tuned (PATCH.md).
+pub mod pace;
 // What a tune leaves in the environment beside its answer.
 #[cfg(persistence)]
 mod record;

@@ -34,6 +34,8 @@ use super::{
 pub struct Tuner<K: AutotuneKey> {
     cache: Arc<Mutex<TuneCache<K>>>,
     logger: Arc<Mutex<Logger>>,
+    /// Keys answered untuned while tuning is paced ([`pace`](super::pace)), not tuned yet.
+    deferred: Mutex<cubecl_environment::collections::HashSet<K>>,
 }
 
 /// The measured outcome for a given autotune invocation.
@@ -201,6 +203,7 @@ impl<K: AutotuneKey> Tuner<K> {
         Self {
             cache: Arc::new(Mutex::new(TuneCache::new(name, device_id))),
             logger: Arc::new(Mutex::new(Logger::new())),
+            deferred: Mutex::new(Default::default()),
         }
     }
 
@@ -279,6 +282,17 @@ impl<K: AutotuneKey> Tuner<K> {
             match cur {
                 TuneCacheResult::Hit { .. } | TuneCacheResult::Pending => return cur,
                 TuneCacheResult::Miss | TuneCacheResult::Unchecked => {
+                    // A key with one candidate costs nothing to answer (the fast path below).
+                    let tuned_for_free = tunables.autotunables().nth(1).is_none();
+                    if !tuned_for_free && !super::pace::admit() {
+                        if self.deferred.lock().insert(key.clone()) {
+                            super::pace::count_deferred();
+                        }
+                        return TuneCacheResult::Pending;
+                    }
+                    if self.deferred.lock().remove(key) {
+                        super::pace::count_tuned();
+                    }
                     cache.mark_pending(key.clone())
                 }
             }
