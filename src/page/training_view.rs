@@ -119,10 +119,15 @@ impl TrainingView {
                 let remaining_batches = self.planned_epochs * self.batches_per_epoch - done;
                 let seconds_left = remaining_batches as f64 * self.batch_size as f64
                     / progress.images_per_second.max(1e-9);
+                // While kernels wait for their tuning, batches run slower than they will.
+                let tuning = match progress.kernels_to_tune {
+                    0 => String::new(),
+                    n => format!(", tuning GPU kernels ({n} to go)"),
+                };
                 dom::set_text(
                     "speed",
                     &format!(
-                        "epoch {}/{}, batch {}/{}: {:.0} images/s, about {} left",
+                        "epoch {}/{}, batch {}/{}: {:.0} images/s, about {} left{tuning}",
                         progress.epoch,
                         self.planned_epochs,
                         progress.batch,

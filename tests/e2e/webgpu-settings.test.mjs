@@ -173,6 +173,16 @@ async function visitor(context) {
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
+  // Every text the speed line shows, kept for the tests to read after the run.
+  await page.addInitScript(() => {
+    window.__speedTexts = [];
+    document.addEventListener("DOMContentLoaded", () => {
+      const speed = document.getElementById("speed");
+      new MutationObserver(() => window.__speedTexts.push(speed.textContent))
+        .observe(speed, { childList: true, characterData: true, subtree: true });
+    });
+  });
+  const speedTexts = () => page.evaluate(() => window.__speedTexts);
   const kernelsAttribute = (name) => page.getAttribute(byTestId("kernels"), name);
   const visit = async (query) => {
     await page.goto(`${server.url}${query}`);
@@ -186,7 +196,7 @@ async function visitor(context) {
     assert.equal(await page.textContent(byTestId("error")), "");
     return kept;
   };
-  return { page, errors, visit, kernelsAttribute };
+  return { page, errors, visit, kernelsAttribute, speedTexts };
 }
 
 test("WebGPU kernel tuning is kept across page loads: the second visit says so and tunes nothing the first one tuned", { timeout: 900_000 }, async () => {
@@ -213,9 +223,12 @@ test("WebGPU kernel tuning is kept across page loads: the second visit says so a
 
 test("WebGPU tuning is paced by default: a run tunes new kernel shapes between its batches, and leaves the rest for later", { timeout: 900_000 }, async () => {
   const context = await browser.newContext();
-  const { errors, visit, kernelsAttribute } = await visitor(context);
+  const { errors, visit, kernelsAttribute, speedTexts } = await visitor(context);
   assert.equal(await visit(""), 0, "a fresh profile has nothing kept");
   assert.equal(await kernelsAttribute("data-tune-paced"), "true");
+  // The speed line said so while kernels waited.
+  const said = (await speedTexts()).filter((text) => /, tuning GPU kernels \(\d+ to go\)$/.test(text));
+  assert.ok(said.length > 0, `the speed line named the kernels left to tune: ${JSON.stringify(await speedTexts())}`);
   // The paced run (a handful of batches, one tuning after each) tuned some of its shapes and
   // ran the others untuned: the same run unpaced finds some kept and tunes the rest.
   const pacedKept = await visit("?tune-paced=0");

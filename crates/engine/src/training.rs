@@ -252,6 +252,7 @@ async fn run(
                     loss: Some(value),
                     images_per_second: images_done as f64
                         / epoch_start.elapsed().as_secs_f64().max(1e-9),
+                    kernels_to_tune: autotune::deferred(),
                 });
                 history.record(&event);
                 host.emit(event);

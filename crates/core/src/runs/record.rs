@@ -360,6 +360,7 @@ mod tests {
                     batches: 10_000,
                     loss: Some(1.0),
                     images_per_second: 1.0,
+                    kernels_to_tune: 0,
                 }),
                 run.started_at,
             );

@@ -13,6 +13,10 @@ pub struct BatchProgress {
     pub loss: Option<f32>,
     /// Training images per second so far in this epoch.
     pub images_per_second: f64,
+    /// Kernel shapes the engine met and runs untuned until it has tuned them, one per batch
+    /// (WebGPU in a browser; always 0 elsewhere).
+    #[serde(default)]
+    pub kernels_to_tune: usize,
 }
 
 /// One finished epoch.
@@ -128,6 +132,7 @@ mod tests {
             batches: 4,
             loss,
             images_per_second: 100.0,
+            kernels_to_tune: 0,
         })
     }
 
