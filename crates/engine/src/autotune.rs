@@ -7,9 +7,10 @@
 //! CPU's work. Two settings shorten the wait before the first batch:
 //!
 //! - **Pacing**: cubecl as patched in `vendor/cubecl-runtime` (its PATCH.md) tunes a new shape
-//!   only when the engine allows it, one per batch run ([`allow_one`]), and until then runs the
-//!   shape's first working candidate. The first batch runs untuned; the tuning is spread over the
-//!   batches that follow instead of all paid before the first.
+//!   only when the engine allows it, and until then runs the shape's first working candidate. A
+//!   run starts with no allowance ([`withhold`]) and gains one per batch ([`allow_one`]), which
+//!   a later batch's shape takes if no earlier one did: the first batch runs untuned, and the
+//!   tuning is spread over the batches that follow instead of all paid before the first.
 //! - **Samples**: fewer samples per candidate make each tuning shorter.
 //!
 //! What each costs and saves is measured in BENCHMARKS.md, "Autotune". Natively the adaptive
@@ -42,11 +43,17 @@ pub fn configure(samples: Option<usize>, paced: Option<bool>) -> Option<Tuning> 
     )
 }
 
-/// One batch has run: the next shape that needs tuning may be tuned. Allowances do not add up,
-/// so an engine idle for a while does not tune several shapes in one batch.
+/// One batch has run: one more shape that needs tuning may be tuned. Allowances add up until a
+/// shape takes them (the shapes of a last partial batch or of validation are met once an epoch).
 pub fn allow_one() {
     #[cfg(all(feature = "gpu", target_family = "wasm"))]
     cubecl_runtime::tune::pace::allow_one();
+}
+
+/// A run starts: its first batch runs untuned whatever an earlier run left allowed.
+pub fn withhold() {
+    #[cfg(all(feature = "gpu", target_family = "wasm"))]
+    cubecl_runtime::tune::pace::withhold();
 }
 
 /// How many shapes were met and run untuned, and are not tuned yet (zero unless paced).

@@ -9,7 +9,7 @@ use atelier_core::train::{TrainConfig, TrainControl, TrainError, rehearsal};
 use crate::autotune;
 use crate::evaluate::evaluate;
 use crate::host::TrainHost;
-use crate::training::train;
+use crate::training::train_tuning_on;
 
 /// Compiles and tunes the kernels a run of `config` on `dataset` begins with: its [`rehearsal`]
 /// on the first images of `dataset` (its training batch shapes, then its validation batch
@@ -48,7 +48,7 @@ async fn rehearse(
     let images = (rehearsal.training_images + rehearsal.validation_images).min(dataset.len());
     let subset = dataset.select(&(0..images).collect::<Vec<_>>());
     let training = subset.clone().truncated(rehearsal.training_images);
-    let trained = train(&rehearsal.training, &training, device, control, host).await?;
+    let trained = train_tuning_on(&rehearsal.training, &training, device, control, host).await?;
     let held_out: Vec<usize> = (rehearsal.training_images.min(images)..images).collect();
     if control.is_stopped() || held_out.is_empty() {
         return Ok(());

@@ -3,16 +3,16 @@
 //!
 //! Unpaced, cubecl's own behaviour, a key met for the first time is tuned at once: every
 //! candidate is compiled and benchmarked before the call that met it goes on, so a program's first
-//! step waits for every kernel it uses to be tuned. Paced, a key is tuned only when the caller
-//! has allowed one tuning since the last one ([`allow_one`]); until then the call runs the set's
-//! first working candidate (as a call does while its key's samples resolve) and the key counts as
+//! step waits for every kernel it uses to be tuned. Paced, a key is tuned only while the caller's
+//! allowances last ([`allow_one`], [`withhold`]); otherwise the call runs the set's first working
+//! candidate (as a call does while its key's samples resolve) and the key counts as
 //! [`deferred`]. A training loop that allows one tuning per step spreads the tuning over its
-//! first steps instead of paying it all before the first.
+//! steps instead of paying it all before the first.
 
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 static PACED: AtomicBool = AtomicBool::new(false);
-static ALLOWED: AtomicBool = AtomicBool::new(false);
+static ALLOWED: AtomicUsize = AtomicUsize::new(0);
 static DEFERRED: AtomicUsize = AtomicUsize::new(0);
 
 /// Turns pacing on or off for the whole process (off by default).
@@ -25,10 +25,15 @@ pub fn is_paced() -> bool {
     PACED.load(Ordering::Relaxed)
 }
 
-/// Allows the next key that needs tuning to be tuned. Allowances do not add up: one is pending
-/// at most, so that a caller idle for a while does not release a burst of tunings at once.
+/// Allows one more key to be tuned. Allowances add up: one that no key needing tuning took is
+/// left for a key met later, so that shapes met rarely (a last partial batch) are tuned too.
 pub fn allow_one() {
-    ALLOWED.store(true, Ordering::Relaxed);
+    let _ = ALLOWED.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_add(1));
+}
+
+/// Drops the allowances not taken: the keys met next run untuned, until [`allow_one`].
+pub fn withhold() {
+    ALLOWED.store(0, Ordering::Relaxed);
 }
 
 /// How many keys were met and answered untuned, and are not tuned yet (in any tuner).
@@ -38,7 +43,10 @@ pub fn deferred() -> usize {
 
 /// Whether a key that needs tuning may be tuned now, taking the allowance if so.
 pub(crate) fn admit() -> bool {
-    !is_paced() || ALLOWED.swap(false, Ordering::Relaxed)
+    !is_paced()
+        || ALLOWED
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .is_ok()
 }
 
 pub(crate) fn count_deferred() {
