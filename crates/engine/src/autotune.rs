@@ -45,9 +45,29 @@ pub fn configure(samples: Option<usize>, paced: Option<bool>) -> Option<Tuning> 
 
 /// One batch has run: one more shape that needs tuning may be tuned. Allowances add up until a
 /// shape takes them (the shapes of a last partial batch or of validation are met once an epoch).
+/// None in a rehearsal ([`rehearsing`]).
 pub fn allow_one() {
     #[cfg(all(feature = "gpu", target_family = "wasm"))]
-    cubecl_runtime::tune::pace::allow_one();
+    if !REHEARSING.load(std::sync::atomic::Ordering::Relaxed) {
+        cubecl_runtime::tune::pace::allow_one();
+    }
+}
+
+static REHEARSING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Withholds tuning (when paced) until the returned guard is dropped: a rehearsal ahead of Train
+/// compiles the run's kernels but tunes none, because a Train clicked while a tuning's launches
+/// are queued waits for them all (BENCHMARKS.md, "The first minute on WebGPU").
+pub fn rehearsing() -> impl Drop {
+    struct Rehearsal;
+    impl Drop for Rehearsal {
+        fn drop(&mut self) {
+            REHEARSING.store(false, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+    REHEARSING.store(true, std::sync::atomic::Ordering::Relaxed);
+    withhold();
+    Rehearsal
 }
 
 /// A run starts: its first batch runs untuned whatever an earlier run left allowed.

@@ -78,18 +78,6 @@ pub async fn train(
     train_from(Start::Fresh, config, dataset, device, control, host).await
 }
 
-/// As [`train`], but tuning goes on with the allowances the engine's last batches left (see
-/// [`autotune`]): the rehearsal's passes tune where the last pass stopped, its first batch too.
-pub(crate) async fn train_tuning_on(
-    config: &TrainConfig,
-    dataset: &Dataset,
-    device: &Device,
-    control: &TrainControl,
-    host: &mut impl TrainHost,
-) -> Result<Trained, TrainError> {
-    run(Start::Fresh, config, dataset, device, control, host).await
-}
-
 /// Where a run's weights and epochs start.
 #[derive(Clone, Copy, Debug)]
 pub enum Start<'a> {
