@@ -1,10 +1,10 @@
 //! GPU kernels prepared while the user is still choosing: with a training set loaded, after
 //! each change of the settings that change a run's kernels (the preset, the layers, the batch
 //! size, the optimizer, the loss, validation on or off), the engine rehearses the run on a few
-//! images (see `atelier_core::train::rehearsal`), so that Train starts warm. Not on loading the
-//! data alone: a rehearsal holds the engine while it compiles, minutes for `default` on a
-//! software adapter, and the drawing pad would wait behind it (BENCHMARKS.md, "The first
-//! minute on WebGPU"). The `kernels` element says where that stands (`data-state`: none,
+//! images (see `atelier_core::train::rehearsal`), so that Train starts on compiled kernels. Not
+//! on loading the data alone: a rehearsal holds the engine while it compiles (and, with tuning
+//! unpaced, while it tunes: minutes for `default` on a software adapter), and the drawing pad
+//! would wait behind it (BENCHMARKS.md, "The first minute on WebGPU"). The `kernels` element says where that stands (`data-state`: none,
 //! preparing, ready), and how many kernel choices the engine kept from an earlier visit
 //! (`data-tuning-kept`): cubecl keeps its tuning in the browser, so a second visit compiles
 //! those kernels without tuning them.

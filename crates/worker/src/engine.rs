@@ -119,8 +119,8 @@ pub fn handle(request: Request, contents: Vec<JsValue>) {
 }
 
 /// On WebGPU, runs the kernels of a run of `config` once, on a few loaded images, so that a
-/// Train that follows finds them compiled and tuned (see `atelier_engine::prepare`). The CPU
-/// backend has nothing to prepare.
+/// Train that follows finds them compiled (see `atelier_engine::prepare`). The CPU backend has
+/// nothing to prepare.
 async fn prepare_kernels(config: TrainConfig) {
     end_preparing().await;
     let (train_set, device, busy) =
