@@ -6,13 +6,13 @@
 //   trains batch by batch as Atelier's engine does).
 // Each run in a fresh profile (a cold start, as a user's first visit): the first batch's loss
 // (Atelier: from the click on Train; the peers: from their loop's start, data in memory as
-// Atelier's is), the first epoch's seconds, the last epoch's images/second, the longest
+// Atelier's is), the first epoch's seconds, the later epochs' images/second, the longest
 // main-thread task, and the download: the bytes Atelier's page fetched (the CSV, a local file,
 // not counted), and for a peer the files its library loads (the peers' page holds all of them).
 //
 //   node bench/harness/like_for_like.mjs [--images N] [--epochs N] [--batches 32,64]
 //        [--loss-every N] [--who atelier-webgpu,atelier-cpu,tfjs-webgpu,jax-webgpu,jax-wasm]
-//        [--browser PATH] [--gpu-flags "FLAGS"]
+//        [--browser PATH] [--gpu-flags "FLAGS"] [--dispatches]
 //
 // Needs `trunk build --release` (dist/; ATELIER_DIST picks another build), bench/peers's
 // packages (`npm ci --prefix bench/peers`) and the release command line (for the CSV). Writes
@@ -20,13 +20,14 @@
 import fs from "node:fs";
 import path from "node:path";
 import { DIST, LONG_TASK_RECORDER, ROOT, serve, waitForBackend } from "../../tests/e2e/support.mjs";
-import { browserOptions, freshProfile, option, realTrainCsv } from "./measure.mjs";
+import { browserOptions, freshProfile, median, option, realTrainCsv } from "./measure.mjs";
 
 const { browser: BROWSER, gpuFlags: GPU_FLAGS } = browserOptions();
 const IMAGES = Number(option("images", 1000));
-const EPOCHS = Number(option("epochs", 2));
+const EPOCHS = Number(option("epochs", 10));
 const BATCHES = option("batches", "32,64").split(",").map(Number);
 const LOSS_EVERY = Number(option("loss-every", 1));
+const DISPATCHES = process.argv.includes("--dispatches");
 const WHO = option("who", "atelier-webgpu,atelier-cpu,tfjs-webgpu,jax-webgpu,jax-wasm").split(",");
 const log = (message) => console.error(`[like-for-like] ${message}`);
 
@@ -34,6 +35,28 @@ const app = await serve(DIST);
 const peers = await serve(path.join(ROOT, "bench/peers"));
 const csv = realTrainCsv(IMAGES);
 const byTestId = (id) => `[data-testid="${id}"]`;
+
+/**
+ * `--dispatches`: counts the WebGPU compute dispatches where the GPU work runs (Atelier's engine
+ * worker, the peers' page), each under the epoch that `self.__epoch` names when it is encoded.
+ * The peers' loop sets it; for Atelier the harness sets it in the worker when the page shows an
+ * epoch's metrics, which lags the worker by one poll, at most a batch here.
+ */
+const DISPATCH_COUNTER = `(() => {
+  if (!self.GPUComputePassEncoder || self.__dispatches) return;
+  const dispatches = self.__dispatches = {};
+  const counted = () => { const epoch = self.__epoch ?? 0; dispatches[epoch] = (dispatches[epoch] ?? 0) + 1; };
+  for (const name of ["dispatchWorkgroups", "dispatchWorkgroupsIndirect"]) {
+    const original = GPUComputePassEncoder.prototype[name];
+    GPUComputePassEncoder.prototype[name] = function (...args) { counted(); return original.apply(this, args); };
+  }
+})();`;
+
+/** The last epoch's dispatches per training batch (its validation's share included). */
+/** The median of the images/second of the second half of the epochs, `perEpoch[i]` epoch i + 1's. */
+const laterImagesPerSecond = (perEpoch) => median(perEpoch.slice(Math.floor(perEpoch.length / 2)));
+
+const perBatch = (dispatches, batch) => (dispatches?.[EPOCHS] ?? NaN) / Math.ceil(Math.floor(IMAGES * 0.8) / batch);
 
 /** A fresh browser profile; every response's body size counted. */
 async function profile() {
@@ -49,6 +72,8 @@ async function profile() {
 async function atelier(context, backend, batch) {
   const page = await context.newPage();
   await page.addInitScript(LONG_TASK_RECORDER);
+  const workers = [];
+  if (DISPATCHES) page.on("worker", (worker) => (workers.push(worker), worker.evaluate(DISPATCH_COUNTER).catch(() => {})));
   const query = new URLSearchParams({ "loss-every": String(LOSS_EVERY), ...(backend === "CPU" ? { backend: "cpu" } : {}) });
   await page.goto(`${app.url}?${query}`);
   const named = await waitForBackend(page, undefined, { timeout: 300_000 });
@@ -64,20 +89,38 @@ async function atelier(context, backend, batch) {
   await page.selectOption("#schedule", "constant");
   await page.fill(byTestId("val-split"), "0.2");
   await page.waitForSelector(`${byTestId("train-button")}:not([disabled])`);
-  await page.evaluate(() => { window.__longTasks = []; });
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    // Each epoch's images/second as the metrics show it, by epoch.
+    const metrics = document.querySelector('[data-testid="metrics"]');
+    window.__epochSpeeds = [];
+    new MutationObserver(() => {
+      const speed = /([\d.]+) images\/s\.$/.exec(metrics.textContent);
+      if (speed && metrics.dataset.epoch) window.__epochSpeeds[Number(metrics.dataset.epoch) - 1] = Number(speed[1]);
+    }).observe(metrics, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
   const clicked = Date.now();
   await page.click(byTestId("train-button"));
   await page.waitForFunction(() => document.querySelector('[data-testid="metrics"]').dataset.epoch === "1", null,
     { timeout: 1_800_000, polling: 100 });
   const first_epoch_s = (Date.now() - clicked) / 1000;
+  if (DISPATCHES) {
+    // The worker's epoch `EPOCHS` begins when the page shows the one before it.
+    for (const [shown, next] of [[EPOCHS - 1, EPOCHS], [EPOCHS, EPOCHS + 1]]) {
+      await page.waitForFunction((n) => Number(document.querySelector('[data-testid="metrics"]').dataset.epoch) >= n, shown,
+        { timeout: 1_800_000, polling: 20 });
+      await Promise.all(workers.map((w) => w.evaluate((n) => { self.__epoch = n; }, next).catch(() => {})));
+    }
+  }
   await page.waitForFunction(() => ["done", "error"].includes(document.querySelector('[data-testid="status"]').dataset.state),
     null, { timeout: 1_800_000, polling: 200 });
   return {
     first_batch_ms: Number(await page.getAttribute(byTestId("metrics"), "data-first-batch-ms")),
     first_epoch_s,
-    images_per_second: Number(/([\d.]+) images\/s\.$/.exec(await page.textContent(byTestId("metrics")))?.[1]),
+    images_per_second: laterImagesPerSecond(await page.evaluate(() => window.__epochSpeeds)),
     adapter: await page.textContent("#adapter"),
     longest_task_ms: Math.max(0, ...(await page.evaluate(() => window.__longTasks))),
+    ...(DISPATCHES && backend === "WebGPU" ? { dispatches_per_batch: Math.max(...(await Promise.all(workers.map((w) => w.evaluate(() => self.__dispatches).catch(() => null)))).map((d) => perBatch(d, batch)).filter((n) => !Number.isNaN(n))) } : {}),
   };
 }
 
@@ -103,6 +146,7 @@ function peerBytes(who) {
 async function peer(context, library, backend, batch) {
   const page = await context.newPage();
   await page.addInitScript(LONG_TASK_RECORDER);
+  if (DISPATCHES) await page.addInitScript(DISPATCH_COUNTER);
   await page.goto(`${peers.url}index.html`);
   await page.waitForFunction(() => window.trainStepwise && (window.jax || !document.querySelector("script[type=module]")), null, { timeout: 60_000 });
   await page.setInputFiles("#file", csv);
@@ -112,11 +156,12 @@ async function peer(context, library, backend, batch) {
   return {
     first_batch_ms: run.first_batch_ms,
     first_epoch_s: run.first_epoch_s,
-    images_per_second: run.perEpoch.at(-1).images_per_second,
+    images_per_second: laterImagesPerSecond(run.perEpoch.map((e) => e.images_per_second)),
     backend_used: run.backend,
     version: run.version,
     losses: run.perEpoch.map((e) => [e.loss, e.val_loss]),
     longest_task_ms: Math.max(0, ...(await page.evaluate(() => window.__longTasks))),
+    ...(DISPATCHES ? { dispatches_per_batch: perBatch(await page.evaluate(() => self.__dispatches), batch) } : {}),
   };
 }
 
@@ -149,11 +194,13 @@ for (const batch of BATCHES) {
 fs.mkdirSync(path.join(ROOT, "bench-out"), { recursive: true });
 fs.writeFileSync(path.join(ROOT, "bench-out/like-for-like.json"), JSON.stringify(results, null, 2));
 const cell = (v, digits = 1) => (v == null || Number.isNaN(v) ? "-" : Number(v).toFixed(digits));
-console.log(`| who | batch | first batch s | first epoch s | last epoch images/s | longest task ms | downloaded MB |`);
-console.log(`|---|---|---|---|---|---|---|`);
+const extra = DISPATCHES ? [" dispatches per batch |", "---|"] : ["", ""];
+console.log(`| who | batch | first batch s | first epoch s | later epochs images/s | longest task ms | downloaded MB |${extra[0]}`);
+console.log(`|---|---|---|---|---|---|---|${extra[1]}`);
 for (const r of results.runs) {
+  const dispatches = DISPATCHES ? ` ${cell(r.dispatches_per_batch, 0)} |` : "";
   console.log(r.error ? `| ${r.who} | ${r.batch} | ${r.error} | | | | |`
-    : `| ${r.who} | ${r.batch} | ${cell(r.first_batch_ms / 1000)} | ${cell(r.first_epoch_s)} | ${cell(r.images_per_second, 0)} | ${cell(r.longest_task_ms, 0)} | ${cell(r.downloaded_bytes / 1e6, 2)} |`);
+    : `| ${r.who} | ${r.batch} | ${cell(r.first_batch_ms / 1000)} | ${cell(r.first_epoch_s)} | ${cell(r.images_per_second, 0)} | ${cell(r.longest_task_ms, 0)} | ${cell(r.downloaded_bytes / 1e6, 2)} |${dispatches}`);
 }
 app.close();
 peers.close();

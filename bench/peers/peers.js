@@ -116,6 +116,8 @@ async function stepwise(lib, data, { batchSize, epochs, lossEvery }) {
   const started = performance.now();
   let firstBatchMs = null;
   for (let epoch = 1; epoch <= epochs; epoch++) {
+    // The like-for-like harness's `--dispatches` files the GPU work under it.
+    self.__epoch = epoch;
     const epochStart = performance.now();
     const order = shuffled(trained, epoch);
     let lastLoss = null;
