@@ -52,11 +52,17 @@ const DISPATCH_COUNTER = `(() => {
   }
 })();`;
 
-/** The last epoch's dispatches per training batch (its validation's share included). */
 /** The median of the images/second of the second half of the epochs, `perEpoch[i]` epoch i + 1's. */
 const laterImagesPerSecond = (perEpoch) => median(perEpoch.slice(Math.floor(perEpoch.length / 2)));
 
+/** The last epoch's dispatches per training batch (its validation's share included); NaN if none. */
 const perBatch = (dispatches, batch) => (dispatches?.[EPOCHS] ?? NaN) / Math.ceil(Math.floor(IMAGES * 0.8) / batch);
+
+/** [`perBatch`] for the one of Atelier's `workers` that ran the GPU work. */
+async function workersPerBatch(workers, batch) {
+  const counted = await Promise.all(workers.map((w) => w.evaluate(() => self.__dispatches).catch(() => null)));
+  return counted.map((d) => perBatch(d, batch)).find((n) => !Number.isNaN(n)) ?? NaN;
+}
 
 /** A fresh browser profile; every response's body size counted. */
 async function profile() {
@@ -120,7 +126,7 @@ async function atelier(context, backend, batch) {
     images_per_second: laterImagesPerSecond(await page.evaluate(() => window.__epochSpeeds)),
     adapter: await page.textContent("#adapter"),
     longest_task_ms: Math.max(0, ...(await page.evaluate(() => window.__longTasks))),
-    ...(DISPATCHES && backend === "WebGPU" ? { dispatches_per_batch: Math.max(...(await Promise.all(workers.map((w) => w.evaluate(() => self.__dispatches).catch(() => null)))).map((d) => perBatch(d, batch)).filter((n) => !Number.isNaN(n))) } : {}),
+    ...(DISPATCHES && backend === "WebGPU" ? { dispatches_per_batch: await workersPerBatch(workers, batch) } : {}),
   };
 }
 
