@@ -4,10 +4,10 @@
 //! images (see `atelier_core::train::rehearsal`), so that Train starts on compiled kernels. Not
 //! on loading the data alone: a rehearsal holds the engine while it compiles (and, with tuning
 //! unpaced, while it tunes: minutes for `default` on a software adapter), and the drawing pad
-//! would wait behind it (BENCHMARKS.md, "The first minute on WebGPU"). The `kernels` element says where that stands (`data-state`: none,
-//! preparing, ready), and how many kernel choices the engine kept from an earlier visit
-//! (`data-tuning-kept`): cubecl keeps its tuning in the browser, so a second visit compiles
-//! those kernels without tuning them.
+//! would wait behind it (BENCHMARKS.md, "The first minute on WebGPU"). The `kernels` element
+//! says where that stands (`data-state`: none, preparing, ready), and how many kernel choices
+//! the engine kept from an earlier visit (`data-tuning-kept`): cubecl keeps its tuning in the
+//! browser, so a second visit compiles those kernels without tuning them.
 
 use std::cell::{Cell, RefCell};
 
