@@ -69,6 +69,16 @@ self.atelierRuns = (() => {
       if (model) models.put(model, id);
     }));
   }
+  // A record left running by a closed or crashed tab, settled by a page: written only while the
+  // stored record still says running, for its run may have ended since the page read it (its
+  // last write comes before its lock goes), and that write must stand.
+  function settle(id, json) {
+    return queued(() => run(["records"], "readwrite", async (t) => {
+      const records = t.objectStore("records");
+      const old = await request(records.get(id));
+      if (old && JSON.parse(old.json).state === "running") records.put({ ...old, json }, id);
+    }));
+  }
   // Runs read from a runs file: all of them or none.
   function importRuns(runs) {
     return queued(() => run(["records", "models"], "readwrite", (t) => {
@@ -93,6 +103,15 @@ self.atelierRuns = (() => {
         t.objectStore("models").delete(id);
       }
     }));
+  }
+  // The storage rule reads what is kept, then writes by it: one run at a time applies it, in
+  // every tab (a Web Lock), or two runs ending together would each count the same room as free.
+  // Resolves, once granted, to the function that releases it.
+  function room() {
+    if (!self.navigator?.locks) return Promise.resolve(() => {});
+    return new Promise((granted) => {
+      self.navigator.locks.request("atelier-runs-room", () => new Promise((release) => granted(release)));
+    });
   }
   // Every record, as [{ id, json, name, note }].
   function records() {
@@ -143,5 +162,5 @@ self.atelierRuns = (() => {
     if (!channel) return;
     channel.addEventListener("message", () => callback());
   }
-  return { putRun, importRuns, rename, remove, records, model, estimate, hold, release, live, onChange };
+  return { putRun, settle, importRuns, rename, remove, room, records, model, estimate, hold, release, live, onChange };
 })();

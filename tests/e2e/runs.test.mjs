@@ -27,13 +27,13 @@ after(async () => {
 
 const byTestId = (id) => `[data-testid="${id}"]`;
 
-/** A page of `context` at `query`, its engine ready and the fixtures loaded. */
-async function open(context, query) {
+/** A page of `context` at `query`, its engine ready (its model from `source`) and the fixtures loaded. */
+async function open(context, query, source = "pretrained") {
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   await page.goto(server.url + query);
-  await waitForModel(page);
+  await waitForModel(page, source);
   await dropFiles(page, [data.train, data.test]);
   await waitForCounts(page, 300, 50);
   return { page, errors };
@@ -248,6 +248,38 @@ test("two tabs training at once each keep their own run, and neither loses the o
   await context.close();
 });
 
+test("a run left by a closed tab is settled as failed with its epochs; a run that ended meanwhile is left as it ended", { timeout: 600_000 }, async () => {
+  const context = await browser.newContext();
+  const left = await open(context, "?backend=cpu");
+  await settings(left.page, { rate: 0.001, epochs: 200 });
+  await left.page.click(byTestId("train-button"));
+  await left.page.waitForFunction(() => Number(document.querySelector('[data-testid="metrics"]').dataset.epoch) >= 2, null, { timeout: 300_000 });
+  await left.page.close();
+  const { page, errors } = await open(context, "?backend=cpu", "restored");
+  await page.waitForFunction(() => document.querySelector('[data-testid="run-row"]')?.dataset.state === "failed");
+  const [row] = await table(page);
+  const [, done] = (await page.textContent(`[data-testid="run-row"][data-run-id="${row.id}"]`)).match(/(\d+) of 200 epochs/);
+  // The epoch shown last may not be written yet when the tab goes; the one before it is.
+  assert.ok(Number(done) >= 1 && Number(done) < 200, done);
+
+  // A page settles a record it read as running only if it still is: a run that has ended since
+  // keeps its end (the store's check, on a copy of that record made to look running, then done).
+  const states = await page.evaluate(async (id) => {
+    const [kept] = (await self.atelierRuns.records()).filter((r) => r.id === id);
+    const as = (state) => kept.json.replace(/"state":"failed"/, `"state":"${state}"`).replace(`"${id}"`, '"copy"');
+    const state = async () => JSON.parse((await self.atelierRuns.records()).find((r) => r.id === "copy").json).state;
+    await self.atelierRuns.putRun("copy", as("running"), "copy", null, []);
+    await self.atelierRuns.settle("copy", as("failed"));
+    const settled = await state();
+    await self.atelierRuns.putRun("copy", as("done"), "copy", null, []);
+    await self.atelierRuns.settle("copy", as("failed"));
+    return [settled, await state()];
+  }, row.id);
+  assert.deepEqual(states, ["failed", "done"]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("storage short: the oldest models make room, the records stay whole, and the page says so", { timeout: 600_000 }, async () => {
   const context = await browser.newContext();
   const { page, errors } = await open(context, "?backend=cpu");
@@ -310,6 +342,42 @@ test("storage short: the oldest models make room, the records stay whole, and th
   assert.deepEqual(rows.slice(1).map((r) => r.model), ["kept", "kept", "dropped"]);
   assert.match(await page.textContent(byTestId("runs-notice")), /its model is not kept: its model \(.* MB\) does not fit/);
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("two runs ending together apply the storage rule one after the other: the second counts the first's model and makes room", { timeout: 900_000 }, async () => {
+  const context = await browser.newContext();
+  const first = await open(context, "?backend=cpu");
+  await settings(first.page, { rate: 0.001, epochs: 12 });
+  await trainToDone(first.page);
+  await waitForRows(first.page, 1, 1);
+  const one = Number(await first.page.getAttribute(byTestId("storage-meter"), "data-used-bytes"));
+  await first.page.close();
+  // Room for two and a half runs: the run that ends second must drop the first run's model.
+  const quota = Math.floor((one * 2.5) / 0.9);
+  // A slow disk: the write of a run's model waits a second and a half before it starts, so that
+  // the two runs' ends overlap however the clicks land.
+  context.on("page", (page) => page.on("worker", (worker) => worker.evaluate(() => {
+    const slowed = setInterval(() => {
+      if (!self.atelierRuns) return;
+      clearInterval(slowed);
+      const putRun = self.atelierRuns.putRun;
+      self.atelierRuns.putRun = (id, json, name, model, drops) => model
+        ? new Promise((wait) => setTimeout(wait, 1500)).then(() => putRun(id, json, name, model, drops))
+        : putRun(id, json, name, model, drops);
+    }, 1);
+  }).catch(() => {})));
+  const tabs = [];
+  for (let i = 0; i < 2; i++) tabs.push(await open(context, `?backend=cpu&storage-quota=${quota}`, "restored"));
+  for (const [index, { page }] of tabs.entries()) {
+    await settings(page, { rate: index ? 0.003 : 0.002, epochs: 12 });
+  }
+  await Promise.all(tabs.map(({ page }) => trainToDone(page)));
+  // Had both ends counted the room as it was before either, all three models would be kept.
+  await waitForRows(tabs[0].page, 3, 2);
+  const rows = await table(tabs[0].page);
+  assert.deepEqual(rows.map((r) => r.model), ["kept", "kept", "dropped"], JSON.stringify(rows));
+  for (const { errors } of tabs) assert.deepEqual(errors, []);
   await context.close();
 });
 

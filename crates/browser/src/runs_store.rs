@@ -120,6 +120,14 @@ pub async fn put_run(
     .map(|_| ())
 }
 
+/// Writes `record`, a run left running by a closed or crashed tab and now settled, unless the
+/// stored record no longer says running (its run ended since it was read).
+pub async fn settle(record: &RunRecord) -> Result<(), (String, String)> {
+    call("settle", &[record.id.as_str().into(), json(record).into()])
+        .await
+        .map(|_| ())
+}
+
 /// Stores runs read from a file, all or none.
 pub async fn import_runs(runs: &[(RunRecord, Option<Vec<u8>>)]) -> Result<(), String> {
     let list = Array::new();
@@ -204,6 +212,24 @@ pub async fn estimate() -> Estimate {
         usage: number("usage"),
         quota: number("quota"),
         capped: Reflect::get(&value, &"capped".into()).is_ok_and(|v| v.is_truthy()),
+    }
+}
+
+/// The right to apply the storage rule, held until dropped: one run at a time reads what is kept
+/// and writes by it, in every tab (`atelierRuns.room`, a Web Lock). Without the store or Web
+/// Locks it holds nothing.
+pub struct RoomLock(Option<Function>);
+
+/// Waits for the [`RoomLock`].
+pub async fn room() -> RoomLock {
+    RoomLock(call("room", &[]).await.ok().and_then(|f| f.dyn_into().ok()))
+}
+
+impl Drop for RoomLock {
+    fn drop(&mut self) {
+        if let Some(release) = self.0.take() {
+            let _ = release.call0(&JsValue::NULL);
+        }
     }
 }
 

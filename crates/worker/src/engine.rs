@@ -307,7 +307,7 @@ async fn run_training(start: Start<'_>, config: TrainConfig) {
     // The loop has already sent an error event when it failed (and the record says so).
     let Ok(trained) = result else {
         if let Some(run) = run {
-            run.abandon();
+            run.abandon().await;
         }
         return;
     };

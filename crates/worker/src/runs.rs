@@ -40,10 +40,18 @@ impl RunWriter {
         &self.record.settings
     }
 
-    /// Follows an event; the record is written when it says more than a batch's loss.
+    /// Follows an event; the record is written when it says more than a batch's loss. The end
+    /// is written once, by [`Self::finish`] (with the model) or [`Self::abandon`], before the
+    /// lock is released: a record that said "done" before its model was in would show a
+    /// finished run without one meanwhile, and one released while still saying "running" would
+    /// be settled by a page as left by a closed tab.
     pub fn on_event(&mut self, event: &TrainEvent) {
         self.record.record(event, js_sys::Date::now());
-        if !matches!(event, TrainEvent::Batch(_)) {
+        let ends = matches!(
+            event,
+            TrainEvent::Finished { .. } | TrainEvent::Error { .. }
+        );
+        if !ends && !matches!(event, TrainEvent::Batch(_)) {
             self.save();
         }
     }
@@ -55,14 +63,7 @@ impl RunWriter {
 
     /// Writes the record as it is now (the store keeps the writes in order).
     fn save(&self) {
-        let record = self.record.clone();
-        spawn_local(async move {
-            if let Err(error) = runs_store::put_run(&record, None, &[]).await {
-                web_sys::console::warn_1(
-                    &format!("the run's record was not written: {}", refusal(&error)).into(),
-                );
-            }
-        });
+        spawn_local(write(self.record.clone()));
     }
 
     /// The run is over: its validation, test accuracy and model join the record, which is
@@ -83,8 +84,10 @@ impl RunWriter {
         crate::reply(&reply);
     }
 
-    /// A run that ended without a model (failed): its record is already written.
-    pub fn abandon(self) {
+    /// A run that ended without a model (failed): its record is written a last time, then its
+    /// lock released.
+    pub async fn abandon(self) {
+        write(self.record.clone()).await;
         runs_store::release(&self.record.id);
     }
 
@@ -105,6 +108,9 @@ impl RunWriter {
                 problem,
             };
         };
+        // Held until the record and model are written, so that another run ending meanwhile
+        // (this tab's next one, another tab's) counts this one's model as taken.
+        let _room = runs_store::room().await;
         let stored = runs_store::records().await.unwrap_or_default();
         let mut others: Vec<RunRecord> = stored
             .iter()
@@ -180,6 +186,15 @@ impl RunWriter {
             dropped,
             problem: Some(problem),
         }
+    }
+}
+
+/// Writes a record without a model; a refusal is said in the console (the run goes on).
+async fn write(record: RunRecord) {
+    if let Err(error) = runs_store::put_run(&record, None, &[]).await {
+        web_sys::console::warn_1(
+            &format!("the run's record was not written: {}", refusal(&error)).into(),
+        );
     }
 }
 

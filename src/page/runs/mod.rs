@@ -45,6 +45,8 @@ struct Panel {
     sort: Sort,
     /// A redraw waits while the user types a name or a note.
     redraw_waiting: bool,
+    /// Refreshes begun: only the latest one's reading is shown.
+    refreshes: u64,
 }
 
 thread_local! {
@@ -66,24 +68,42 @@ pub fn start() {
 
 /// Reads the kept runs again and redraws the panel. A record still marked as running whose run
 /// no tab holds was left by a closed or crashed tab: it is settled as failed, with its last
-/// epoch.
+/// epoch, and the runs read again (a page does not hear its own writes).
 pub async fn refresh() {
-    let runs = match runs_store::records().await {
-        Ok(runs) => runs,
-        Err(error) => {
-            dom::set_text("storage-meter", &format!("Runs are not kept: {error}."));
-            return;
+    let ticket = with_panel(|p| {
+        p.refreshes += 1;
+        p.refreshes
+    });
+    let mut settled = false;
+    let runs = loop {
+        let runs = match runs_store::records().await {
+            Ok(runs) => runs,
+            Err(error) => {
+                dom::set_text("storage-meter", &format!("Runs are not kept: {error}."));
+                return;
+            }
+        };
+        // The locks are asked for after the records are read: a run's lock is asked for before
+        // its first record and let go after its last, so a record read as running whose lock is
+        // gone now was either left behind or has ended since (and `settle` leaves its end alone).
+        let live = runs_store::live().await;
+        let stale: Vec<RunRecord> = runs
+            .iter()
+            .filter(|r| r.record.state == RunState::Running && !live.contains(&r.record.id))
+            .map(|r| r.record.clone())
+            .collect();
+        if settled || stale.is_empty() {
+            break runs;
         }
+        for mut record in stale {
+            record.fail("the tab was closed or its engine stopped during the run");
+            let _ = runs_store::settle(&record).await;
+        }
+        settled = true;
     };
-    let live = runs_store::live().await;
-    for stale in runs
-        .iter()
-        .filter(|r| r.record.state == RunState::Running && !live.contains(&r.record.id))
-    {
-        let mut record = stale.record.clone();
-        record.fail("the tab was closed or its engine stopped during the run");
-        // Its writer is gone; this write announces itself and redraws the panel again.
-        let _ = runs_store::put_run(&record, None, &[]).await;
+    // Refreshes overlap (every tab's writes start one): one begun later has read newer records.
+    if with_panel(|p| p.refreshes) != ticket {
+        return;
     }
     with_panel(|p| {
         p.selected
