@@ -12,7 +12,7 @@
 //
 //   node bench/harness/like_for_like.mjs [--images N] [--epochs N] [--batches 32,64]
 //        [--loss-every N] [--who atelier-webgpu,atelier-cpu,tfjs-webgpu,jax-webgpu,jax-wasm]
-//        [--browser PATH] [--gpu-flags "FLAGS"] [--dispatches]
+//        [--browser PATH] [--gpu-flags "FLAGS"] [--dispatches] [--kernel-times]
 //
 // Needs `trunk build --release` (dist/; ATELIER_DIST picks another build), bench/peers's
 // packages (`npm ci --prefix bench/peers`) and the release command line (for the CSV). Writes
@@ -22,12 +22,16 @@ import path from "node:path";
 import { DIST, LONG_TASK_RECORDER, ROOT, serve, waitForBackend } from "../../tests/e2e/support.mjs";
 import { browserOptions, freshProfile, median, option, realTrainCsv } from "./measure.mjs";
 
-const { browser: BROWSER, gpuFlags: GPU_FLAGS } = browserOptions();
+const { browser: BROWSER, gpuFlags: BROWSER_GPU_FLAGS } = browserOptions();
+const GPU_FLAGS = process.argv.includes("--kernel-times")
+  ? [...BROWSER_GPU_FLAGS, "--enable-dawn-features=allow_unsafe_apis", "--enable-webgpu-developer-features"]
+  : BROWSER_GPU_FLAGS;
 const IMAGES = Number(option("images", 1000));
 const EPOCHS = Number(option("epochs", 10));
 const BATCHES = option("batches", "32,64").split(",").map(Number);
 const LOSS_EVERY = Number(option("loss-every", 1));
-const DISPATCHES = process.argv.includes("--dispatches");
+const KERNEL_TIMES = process.argv.includes("--kernel-times");
+const DISPATCHES = process.argv.includes("--dispatches") || KERNEL_TIMES;
 const WHO = option("who", "atelier-webgpu,atelier-cpu,tfjs-webgpu,jax-webgpu,jax-wasm").split(",");
 const log = (message) => console.error(`[like-for-like] ${message}`);
 
@@ -52,6 +56,118 @@ const DISPATCH_COUNTER = `(() => {
   }
 })();`;
 
+/**
+ * `--kernel-times`: the GPU time of each compute dispatch, read from timestamps written around it
+ * (Chromium's timestamp queries inside passes, unquantised with `--enable-webgpu-developer-features`),
+ * summed by kernel (the pipeline's label, or for an unlabelled one a hash of its WGSL) under the
+ * epoch that `self.__epoch` names, as the dispatch counter does.
+ */
+const KERNEL_TIMER = `(() => {
+  if (!self.GPUAdapter || self.__kernelTimes) return;
+  const times = self.__kernelTimes = {};
+  const code = self.__kernelCode = {};
+  const INSIDE = "chromium-experimental-timestamp-query-inside-passes";
+  const requestDevice = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = function (descriptor = {}) {
+    const features = new Set(descriptor.requiredFeatures ?? []);
+    for (const f of ["timestamp-query", INSIDE]) if (this.features.has(f)) features.add(f);
+    return requestDevice.call(this, { ...descriptor, requiredFeatures: [...features] });
+  };
+  const hash = (text) => { let h = 5381; for (let i = 0; i < text.length; i++) h = (h * 33 + text.charCodeAt(i)) | 0; return (h >>> 0).toString(36); };
+  const createShaderModule = GPUDevice.prototype.createShaderModule;
+  GPUDevice.prototype.createShaderModule = function (descriptor) {
+    const module = createShaderModule.call(this, descriptor);
+    module.__code = descriptor.code;
+    return module;
+  };
+  const named = (descriptor, pipeline) => {
+    const wgsl = descriptor.compute?.module?.__code ?? "";
+    const name = descriptor.label || "wgsl-" + hash(wgsl);
+    code[name] ??= wgsl;
+    pipeline.__name = name;
+    return pipeline;
+  };
+  const createComputePipeline = GPUDevice.prototype.createComputePipeline;
+  GPUDevice.prototype.createComputePipeline = function (d) { return named(d, createComputePipeline.call(this, d)); };
+  const createComputePipelineAsync = GPUDevice.prototype.createComputePipelineAsync;
+  GPUDevice.prototype.createComputePipelineAsync = function (d) { return createComputePipelineAsync.call(this, d).then((p) => named(d, p)); };
+  // Each encoder's dispatches: a query set of its own, two timestamps a dispatch.
+  const beginComputePass = GPUCommandEncoder.prototype.beginComputePass;
+  GPUCommandEncoder.prototype.beginComputePass = function (descriptor) {
+    const pass = beginComputePass.call(this, descriptor);
+    pass.__encoder = this;
+    return pass;
+  };
+  const setPipeline = GPUComputePassEncoder.prototype.setPipeline;
+  GPUComputePassEncoder.prototype.setPipeline = function (pipeline) { this.__name = pipeline.__name ?? "?"; return setPipeline.call(this, pipeline); };
+  for (const name of ["dispatchWorkgroups", "dispatchWorkgroupsIndirect"]) {
+    const original = GPUComputePassEncoder.prototype[name];
+    GPUComputePassEncoder.prototype[name] = function (...args) {
+      const encoder = this.__encoder;
+      if (!encoder || !this.writeTimestamp) return original.apply(this, args);
+      const device = self.__timedDevice;
+      const p = encoder.__profile ??= { set: device.createQuerySet({ type: "timestamp", count: 4096 }), names: [], epoch: self.__epoch ?? 0 };
+      if (p.names.length >= 2048) return original.apply(this, args);
+      const at = p.names.length * 2;
+      this.writeTimestamp(p.set, at);
+      const result = original.apply(this, args);
+      this.writeTimestamp(p.set, at + 1);
+      p.names.push(this.__name);
+      return result;
+    };
+  }
+  const createCommandEncoder = GPUDevice.prototype.createCommandEncoder;
+  GPUDevice.prototype.createCommandEncoder = function (descriptor) {
+    if (this.features.has(INSIDE)) self.__timedDevice = this;
+    return createCommandEncoder.call(this, descriptor);
+  };
+  const finish = GPUCommandEncoder.prototype.finish;
+  GPUCommandEncoder.prototype.finish = function (descriptor) {
+    const p = this.__profile;
+    if (p) {
+      const device = self.__timedDevice;
+      const bytes = Math.ceil((p.names.length * 16) / 256) * 256;
+      p.resolved = device.createBuffer({ size: bytes, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
+      p.read = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      this.resolveQuerySet(p.set, 0, p.names.length * 2, p.resolved, 0);
+      this.copyBufferToBuffer(p.resolved, 0, p.read, 0, bytes);
+    }
+    const buffer = finish.call(this, descriptor);
+    buffer.__profile = p;
+    return buffer;
+  };
+  const submit = GPUQueue.prototype.submit;
+  GPUQueue.prototype.submit = function (buffers) {
+    const result = submit.call(this, buffers);
+    for (const buffer of buffers) {
+      const p = buffer.__profile;
+      if (!p) continue;
+      p.read.mapAsync(GPUMapMode.READ).then(() => {
+        const stamps = new BigInt64Array(p.read.getMappedRange());
+        const epoch = (times[p.epoch] ??= {});
+        p.names.forEach((name, i) => {
+          const kernel = (epoch[name] ??= { ns: 0, count: 0 });
+          kernel.ns += Number(stamps[2 * i + 1] - stamps[2 * i]);
+          kernel.count += 1;
+        });
+        p.read.unmap();
+        p.read.destroy();
+        p.resolved.destroy();
+        p.set.destroy();
+      }).catch(() => {});
+    }
+    return result;
+  };
+})();`;
+
+/** The last epoch's GPU time by kernel, per training batch: [{ kernel, ms, dispatches }], longest first. */
+function kernelsPerBatch(times, batch) {
+  const batches = Math.ceil(Math.floor(IMAGES * 0.8) / batch);
+  return Object.entries(times?.[EPOCHS] ?? {})
+    .map(([kernel, { ns, count }]) => ({ kernel, ms: ns / 1e6 / batches, dispatches: count / batches }))
+    .sort((a, b) => b.ms - a.ms);
+}
+
 /** The median of the images/second of the second half of the epochs, `perEpoch[i]` epoch i + 1's. */
 const laterImagesPerSecond = (perEpoch) => median(perEpoch.slice(Math.floor(perEpoch.length / 2)));
 
@@ -62,6 +178,12 @@ const perBatch = (dispatches, batch) => (dispatches?.[EPOCHS] ?? NaN) / Math.cei
 async function workersPerBatch(workers, batch) {
   const counted = await Promise.all(workers.map((w) => w.evaluate(() => self.__dispatches).catch(() => null)));
   return counted.map((d) => perBatch(d, batch)).find((n) => !Number.isNaN(n)) ?? NaN;
+}
+
+/** [`kernelsPerBatch`] for the one of Atelier's `workers` that ran the GPU work. */
+async function workersKernels(workers, batch) {
+  const timed = await Promise.all(workers.map((w) => w.evaluate(() => self.__kernelTimes).catch(() => null)));
+  return timed.map((t) => kernelsPerBatch(t, batch)).find((k) => k.length > 0) ?? [];
 }
 
 /** A fresh browser profile; every response's body size counted. */
@@ -79,7 +201,8 @@ async function atelier(context, backend, batch) {
   const page = await context.newPage();
   await page.addInitScript(LONG_TASK_RECORDER);
   const workers = [];
-  if (DISPATCHES) page.on("worker", (worker) => (workers.push(worker), worker.evaluate(DISPATCH_COUNTER).catch(() => {})));
+  const timers = KERNEL_TIMES ? [DISPATCH_COUNTER, KERNEL_TIMER] : [DISPATCH_COUNTER];
+  if (DISPATCHES) page.on("worker", (worker) => (workers.push(worker), timers.map((t) => worker.evaluate(t).catch(() => {}))));
   const query = new URLSearchParams({ "loss-every": String(LOSS_EVERY), ...(backend === "CPU" ? { backend: "cpu" } : {}) });
   await page.goto(`${app.url}?${query}`);
   const named = await waitForBackend(page, undefined, { timeout: 300_000 });
@@ -127,6 +250,7 @@ async function atelier(context, backend, batch) {
     adapter: await page.textContent("#adapter"),
     longest_task_ms: Math.max(0, ...(await page.evaluate(() => window.__longTasks))),
     ...(DISPATCHES && backend === "WebGPU" ? { dispatches_per_batch: await workersPerBatch(workers, batch) } : {}),
+    ...(KERNEL_TIMES && backend === "WebGPU" ? { kernels: await workersKernels(workers, batch) } : {}),
   };
 }
 
@@ -153,6 +277,7 @@ async function peer(context, library, backend, batch) {
   const page = await context.newPage();
   await page.addInitScript(LONG_TASK_RECORDER);
   if (DISPATCHES) await page.addInitScript(DISPATCH_COUNTER);
+  if (KERNEL_TIMES) await page.addInitScript(KERNEL_TIMER);
   await page.goto(`${peers.url}index.html`);
   await page.waitForFunction(() => window.trainStepwise && (window.jax || !document.querySelector("script[type=module]")), null, { timeout: 60_000 });
   await page.setInputFiles("#file", csv);
@@ -168,6 +293,7 @@ async function peer(context, library, backend, batch) {
     losses: run.perEpoch.map((e) => [e.loss, e.val_loss]),
     longest_task_ms: Math.max(0, ...(await page.evaluate(() => window.__longTasks))),
     ...(DISPATCHES ? { dispatches_per_batch: perBatch(await page.evaluate(() => self.__dispatches), batch) } : {}),
+    ...(KERNEL_TIMES && backend === "webgpu" ? { kernels: kernelsPerBatch(await page.evaluate(() => self.__kernelTimes), batch) } : {}),
   };
 }
 
@@ -207,6 +333,14 @@ for (const r of results.runs) {
   const dispatches = DISPATCHES ? ` ${cell(r.dispatches_per_batch, 0)} |` : "";
   console.log(r.error ? `| ${r.who} | ${r.batch} | ${r.error} | | | | |`
     : `| ${r.who} | ${r.batch} | ${cell(r.first_batch_ms / 1000)} | ${cell(r.first_epoch_s)} | ${cell(r.images_per_second, 0)} | ${cell(r.longest_task_ms, 0)} | ${cell(r.downloaded_bytes / 1e6, 2)} |${dispatches}`);
+}
+for (const r of results.runs.filter((r) => r.kernels?.length)) {
+  const total = r.kernels.reduce((sum, k) => sum + k.ms, 0);
+  console.log(`\n${r.who}, batch ${r.batch}: ${cell(total, 2)} ms of GPU time per batch in epoch ${EPOCHS}, by kernel`);
+  console.log("| kernel | ms per batch | share | dispatches per batch |\n|---|---|---|---|");
+  for (const k of r.kernels.slice(0, 12)) {
+    console.log(`| ${k.kernel.slice(0, 60)} | ${cell(k.ms, 2)} | ${cell((100 * k.ms) / total, 0)}% | ${cell(k.dispatches, 1)} |`);
+  }
 }
 app.close();
 peers.close();
