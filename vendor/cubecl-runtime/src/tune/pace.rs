@@ -12,6 +12,7 @@
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 static PACED: AtomicBool = AtomicBool::new(false);
+static FALLBACKS: AtomicBool = AtomicBool::new(false);
 static ALLOWED: AtomicUsize = AtomicUsize::new(0);
 static DEFERRED: AtomicUsize = AtomicUsize::new(0);
 
@@ -23,6 +24,18 @@ pub fn set_paced(paced: bool) {
 /// Whether tuning is paced.
 pub fn is_paced() -> bool {
     PACED.load(Ordering::Relaxed)
+}
+
+/// Makes the fixed-count pass (wasm's) measure every batch of a key's plan, the fallbacks of
+/// lower priority too, instead of stopping at the first batch that launches (off by default). On
+/// a software adapter the simple kernels kept as fallbacks can beat the ones made for a GPU.
+pub fn set_measure_fallbacks(measure: bool) {
+    FALLBACKS.store(measure, Ordering::Relaxed);
+}
+
+/// Whether the fixed-count pass measures every batch of the plan.
+pub fn measures_fallbacks() -> bool {
+    FALLBACKS.load(Ordering::Relaxed)
 }
 
 /// Allows one more key to be tuned. Allowances add up: one that no key needing tuning took is

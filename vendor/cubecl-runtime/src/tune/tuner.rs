@@ -457,6 +457,9 @@ impl<K: AutotuneKey> Tuner<K> {
             let batch = job.plan.next();
 
             if batch.is_empty() {
+                if !pending.is_empty() {
+                    break;
+                }
                 let key = &job.key;
                 panic!(
                     "Can't execute the autotune plan for key: {key:?}\n - plan: {:?}\n - results: {:?}",
@@ -532,7 +535,7 @@ impl<K: AutotuneKey> Tuner<K> {
                 break;
             }
             #[cfg(target_family = "wasm")]
-            if !pending.is_empty() {
+            if !pending.is_empty() && !crate::tune::pace::measures_fallbacks() {
                 break;
             }
         }
