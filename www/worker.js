@@ -23,6 +23,8 @@ self.atelierTuneSamples = address.get("tune-samples") ?? "";
 // `?tune-paced=0` (benchmarks): tune every new kernel shape before the batch that meets it goes
 // on, as cubecl does, instead of one shape per batch.
 self.atelierTunePaced = address.get("tune-paced") ?? "";
+// `?tune-fallbacks=1` (benchmarks): measure a new shape's fallback kernels too.
+self.atelierTuneFallbacks = address.get("tune-fallbacks") ?? "";
 
 async function engineName() {
   if (self.atelierForceCpu) return "atelier-worker-cpu";

@@ -65,13 +65,20 @@ pub fn schedule() {
 /// A new engine has prepared none of them, but may have kept the tuning of `tuning_kept`
 /// kernels from an earlier visit (cubecl's tuning cache): those are only compiled, not tuned.
 /// The others it tunes with `tune_samples` samples of each candidate, one new shape per batch
-/// when `tune_paced`.
-pub fn engine_started(tuning_kept: u64, tune_samples: Option<usize>, tune_paced: Option<bool>) {
+/// when `tune_paced`, the fallback kernels of lower priority measured too when `tune_fallbacks`.
+pub fn engine_started(
+    tuning_kept: u64,
+    tune_samples: Option<usize>,
+    tune_paced: Option<bool>,
+    tune_fallbacks: Option<bool>,
+) {
     dom::set_attr("kernels", "data-tuning-kept", &tuning_kept.to_string());
     let samples = tune_samples.map(|n| n.to_string()).unwrap_or_default();
     dom::set_attr("kernels", "data-tune-samples", &samples);
     let paced = tune_paced.map(|p| p.to_string()).unwrap_or_default();
     dom::set_attr("kernels", "data-tune-paced", &paced);
+    let fallbacks = tune_fallbacks.map(|f| f.to_string()).unwrap_or_default();
+    dom::set_attr("kernels", "data-tune-fallbacks", &fallbacks);
     TUNING_KEPT.with(|k| k.set(tuning_kept));
     forget();
 }

@@ -22,6 +22,7 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
             tuning_kept,
             tune_samples,
             tune_paced,
+            tune_fallbacks,
         } => {
             dom::set_text("backend", &backend);
             dom::set_text("adapter", &adapter);
@@ -37,7 +38,7 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
                 dom::set_text("backend-notice", &notice);
                 dom::set_hidden("backend-notice", false);
             }
-            kernels::engine_started(tuning_kept, tune_samples, tune_paced);
+            kernels::engine_started(tuning_kept, tune_samples, tune_paced, tune_fallbacks);
             with_page(|p| {
                 p.ready = true;
                 p.on_gpu = backend == "WebGPU";

@@ -55,6 +55,9 @@ for (const [label, query, backend] of [["WebGPU", "", "WebGPU"], ["CPU backend",
       // ...and tunes a new kernel shape one per batch, so the first batch does not wait for them.
       const tunePaced = await page.getAttribute('[data-testid="kernels"]', "data-tune-paced");
       assert.equal(tunePaced, backend === "WebGPU" ? "true" : "");
+      // ...and on this software adapter measures the simple fallback kernels too.
+      const tuneFallbacks = await page.getAttribute('[data-testid="kernels"]', "data-tune-fallbacks");
+      assert.equal(tuneFallbacks, backend === "WebGPU" ? "true" : "");
 
       await dropFiles(page, [data.train, data.test]);
       await page.waitForFunction(() => {

@@ -12,6 +12,9 @@
 //!   a later batch's shape takes if no earlier one did: the first batch runs untuned, and the
 //!   tuning is spread over the batches that follow instead of all paid before the first.
 //! - **Samples**: fewer samples per candidate make each tuning shorter.
+//! - **Fallbacks**: cubecl measures only the candidates of a shape's first priority that launch,
+//!   and keeps the simpler ones of lower priority as fallbacks; measuring those too (patched in
+//!   as well) lets them win where they are faster, as on a software adapter.
 //!
 //! What each costs and saves is measured in BENCHMARKS.md, "Autotune". Natively the adaptive
 //! pass, unpaced, and cubecl's defaults stay.
@@ -29,6 +32,8 @@ pub struct Tuning {
     pub samples: usize,
     /// Whether new shapes are tuned one per batch (see the module's header).
     pub paced: bool,
+    /// Whether a new shape's fallback kernels are measured too (see the module's header).
+    pub fallbacks: bool,
 }
 
 /// Sets the samples per candidate for this process, `samples` or [`BROWSER_SAMPLES`], clamped to
@@ -36,10 +41,11 @@ pub struct Tuning {
 /// starts: cubecl reads its configuration once. Returns the settings in force (the samples are
 /// cubecl's own when something read its configuration first); natively and on the CPU backend,
 /// where the browser's pass does not run, it changes nothing and returns `None`.
-pub fn configure(samples: Option<usize>, paced: Option<bool>) -> Option<Tuning> {
+pub fn configure(samples: Option<usize>, paced: Option<bool>, fallbacks: bool) -> Option<Tuning> {
     set_browser_tuning(
         samples.unwrap_or(BROWSER_SAMPLES).clamp(1, MAX_SAMPLES),
         paced.unwrap_or(true),
+        fallbacks,
     )
 }
 
@@ -85,20 +91,22 @@ pub fn deferred() -> usize {
 }
 
 #[cfg(all(feature = "gpu", target_family = "wasm"))]
-fn set_browser_tuning(samples: usize, paced: bool) -> Option<Tuning> {
+fn set_browser_tuning(samples: usize, paced: bool, fallbacks: bool) -> Option<Tuning> {
     use cubecl_runtime::config::{CubeClRuntimeConfig, RuntimeConfig};
     let mut config = CubeClRuntimeConfig::default();
     config.autotune.bench.min_samples = samples;
     config.autotune.bench.max_samples = samples;
     CubeClRuntimeConfig::try_set(config);
     cubecl_runtime::tune::pace::set_paced(paced);
+    cubecl_runtime::tune::pace::set_measure_fallbacks(fallbacks);
     Some(Tuning {
         samples: CubeClRuntimeConfig::get().autotune.bench.samples().1,
         paced: cubecl_runtime::tune::pace::is_paced(),
+        fallbacks: cubecl_runtime::tune::pace::measures_fallbacks(),
     })
 }
 
 #[cfg(not(all(feature = "gpu", target_family = "wasm")))]
-fn set_browser_tuning(_samples: usize, _paced: bool) -> Option<Tuning> {
+fn set_browser_tuning(_samples: usize, _paced: bool, _fallbacks: bool) -> Option<Tuning> {
     None
 }

@@ -62,7 +62,16 @@ async fn webgpu(adapter: String) -> Backend {
         "1" | "true" => Some(true),
         _ => None,
     });
-    let tuning = atelier_engine::autotune::configure(samples, paced);
+    let fallbacks =
+        js::global_string("atelierTuneFallbacks").and_then(|text| match text.as_str() {
+            "0" | "false" => Some(false),
+            "1" | "true" => Some(true),
+            _ => None,
+        });
+    // A software adapter is a CPU: there the simple kernels cubecl keeps as fallbacks can win
+    // (BENCHMARKS.md, "Like for like with the WebGPU peers").
+    let fallbacks = fallbacks.unwrap_or_else(|| is_software(&adapter));
+    let tuning = atelier_engine::autotune::configure(samples, paced, fallbacks);
     atelier_engine::tuning_cache::open().await;
     match Device::wgpu_options().init_async().await {
         Ok(device) => Backend {

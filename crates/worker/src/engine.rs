@@ -190,6 +190,7 @@ async fn init() {
         tuning_kept: atelier_engine::tuning_cache::kept(),
         tune_samples: chosen.tuning.map(|t| t.samples),
         tune_paced: chosen.tuning.map(|t| t.paced),
+        tune_fallbacks: chosen.tuning.map(|t| t.fallbacks),
     });
     match models::first_model(&device).await {
         Ok((model, source)) => activate(model, source),

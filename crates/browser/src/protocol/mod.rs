@@ -186,6 +186,9 @@ pub enum Reply {
         /// Whether autotune tunes new kernel shapes one per batch, running them untuned until
         /// then (WebGPU in a browser; none on the CPU).
         tune_paced: Option<bool>,
+        /// Whether autotune measures a new shape's fallback kernels too (WebGPU in a browser,
+        /// on by default on a software adapter; none on the CPU).
+        tune_fallbacks: Option<bool>,
     },
     /// Reading files: bytes done of total.
     Progress {
