@@ -13,6 +13,7 @@
 //   node bench/harness/like_for_like.mjs [--images N] [--epochs N] [--batches 32,64]
 //        [--loss-every N] [--who atelier-webgpu,atelier-cpu,tfjs-webgpu,jax-webgpu,jax-wasm]
 //        [--browser PATH] [--gpu-flags "FLAGS"] [--dispatches] [--kernel-times]
+//        [--query "NAME=VALUE&..."]   (more of Atelier's page's address, as `tune-fallbacks=1`)
 //
 // Needs `trunk build --release` (dist/; ATELIER_DIST picks another build), bench/peers's
 // packages (`npm ci --prefix bench/peers`) and the release command line (for the CSV). Writes
@@ -32,6 +33,7 @@ const BATCHES = option("batches", "32,64").split(",").map(Number);
 const LOSS_EVERY = Number(option("loss-every", 1));
 const KERNEL_TIMES = process.argv.includes("--kernel-times");
 const DISPATCHES = process.argv.includes("--dispatches") || KERNEL_TIMES;
+const QUERY = new URLSearchParams(option("query", ""));
 const WHO = option("who", "atelier-webgpu,atelier-cpu,tfjs-webgpu,jax-webgpu,jax-wasm").split(",");
 const log = (message) => console.error(`[like-for-like] ${message}`);
 
@@ -203,7 +205,7 @@ async function atelier(context, backend, batch) {
   const workers = [];
   const timers = KERNEL_TIMES ? [DISPATCH_COUNTER, KERNEL_TIMER] : [DISPATCH_COUNTER];
   if (DISPATCHES) page.on("worker", (worker) => (workers.push(worker), timers.map((t) => worker.evaluate(t).catch(() => {}))));
-  const query = new URLSearchParams({ "loss-every": String(LOSS_EVERY), ...(backend === "CPU" ? { backend: "cpu" } : {}) });
+  const query = new URLSearchParams({ ...Object.fromEntries(QUERY), "loss-every": String(LOSS_EVERY), ...(backend === "CPU" ? { backend: "cpu" } : {}) });
   await page.goto(`${app.url}?${query}`);
   const named = await waitForBackend(page, undefined, { timeout: 300_000 });
   if (named !== backend) throw new Error(`asked for ${backend}, the page runs on ${named}`);
