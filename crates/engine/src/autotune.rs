@@ -38,14 +38,21 @@ pub struct Tuning {
 
 /// Sets the samples per candidate for this process, `samples` or [`BROWSER_SAMPLES`], clamped to
 /// 1..=[`MAX_SAMPLES`], and pacing, on unless `paced` says otherwise. Must run before the device
-/// starts: cubecl reads its configuration once. Returns the settings in force (the samples are
+/// starts: cubecl reads its configuration once. The fallbacks are measured as `fallbacks` says,
+/// by default on a software adapter (a CPU, where the simple kernels can win: BENCHMARKS.md,
+/// "Autotune"). Returns the settings in force (the samples are
 /// cubecl's own when something read its configuration first); natively and on the CPU backend,
 /// where the browser's pass does not run, it changes nothing and returns `None`.
-pub fn configure(samples: Option<usize>, paced: Option<bool>, fallbacks: bool) -> Option<Tuning> {
+pub fn configure(
+    samples: Option<usize>,
+    paced: Option<bool>,
+    fallbacks: Option<bool>,
+    software_adapter: bool,
+) -> Option<Tuning> {
     set_browser_tuning(
         samples.unwrap_or(BROWSER_SAMPLES).clamp(1, MAX_SAMPLES),
         paced.unwrap_or(true),
-        fallbacks,
+        fallbacks.unwrap_or(software_adapter),
     )
 }
 

@@ -57,21 +57,10 @@ pub async fn choose() -> Backend {
 #[cfg(feature = "gpu")]
 async fn webgpu(adapter: String) -> Backend {
     let samples = js::global_string("atelierTuneSamples").and_then(|text| text.parse().ok());
-    let paced = js::global_string("atelierTunePaced").and_then(|text| match text.as_str() {
-        "0" | "false" => Some(false),
-        "1" | "true" => Some(true),
-        _ => None,
-    });
-    let fallbacks =
-        js::global_string("atelierTuneFallbacks").and_then(|text| match text.as_str() {
-            "0" | "false" => Some(false),
-            "1" | "true" => Some(true),
-            _ => None,
-        });
-    // A software adapter is a CPU: there the simple kernels cubecl keeps as fallbacks can win
-    // (BENCHMARKS.md, "Like for like with the WebGPU peers").
-    let fallbacks = fallbacks.unwrap_or_else(|| is_software(&adapter));
-    let tuning = atelier_engine::autotune::configure(samples, paced, fallbacks);
+    let paced = global_switch("atelierTunePaced");
+    let fallbacks = global_switch("atelierTuneFallbacks");
+    let tuning =
+        atelier_engine::autotune::configure(samples, paced, fallbacks, is_software(&adapter));
     atelier_engine::tuning_cache::open().await;
     match Device::wgpu_options().init_async().await {
         Ok(device) => Backend {
@@ -98,6 +87,16 @@ async fn webgpu(adapter: String) -> Backend {
     cpu(format!(
         "The page loaded its CPU engine, so training runs on the CPU although WebGPU now offers {adapter}. Reload the page to train on it."
     ))
+}
+
+/// A switch the page's address handed on (`www/worker.js`): on, off, or not said.
+#[cfg(feature = "gpu")]
+fn global_switch(name: &str) -> Option<bool> {
+    js::global_string(name).and_then(|text| match text.as_str() {
+        "0" | "false" => Some(false),
+        "1" | "true" => Some(true),
+        _ => None,
+    })
 }
 
 /// True for the adapters browsers fall back to without a GPU (Chromium's SwiftShader, Mesa's

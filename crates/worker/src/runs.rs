@@ -47,11 +47,10 @@ impl RunWriter {
     /// be settled by a page as left by a closed tab.
     pub fn on_event(&mut self, event: &TrainEvent) {
         self.record.record(event, js_sys::Date::now());
-        let ends = matches!(
+        if !matches!(
             event,
-            TrainEvent::Finished { .. } | TrainEvent::Error { .. }
-        );
-        if !ends && !matches!(event, TrainEvent::Batch(_)) {
+            TrainEvent::Batch(_) | TrainEvent::Finished { .. } | TrainEvent::Error { .. }
+        ) {
             self.save();
         }
     }
