@@ -24,14 +24,14 @@ import { DIST, LONG_TASK_RECORDER, ROOT, serve, waitForBackend } from "../../tes
 import { browserOptions, freshProfile, median, option, realTrainCsv } from "./measure.mjs";
 
 const { browser: BROWSER, gpuFlags: BROWSER_GPU_FLAGS } = browserOptions();
-const GPU_FLAGS = process.argv.includes("--kernel-times")
+const KERNEL_TIMES = process.argv.includes("--kernel-times");
+const GPU_FLAGS = KERNEL_TIMES
   ? [...BROWSER_GPU_FLAGS, "--enable-dawn-features=allow_unsafe_apis", "--enable-webgpu-developer-features"]
   : BROWSER_GPU_FLAGS;
 const IMAGES = Number(option("images", 1000));
 const EPOCHS = Number(option("epochs", 10));
 const BATCHES = option("batches", "32,64").split(",").map(Number);
 const LOSS_EVERY = Number(option("loss-every", 1));
-const KERNEL_TIMES = process.argv.includes("--kernel-times");
 const DISPATCHES = process.argv.includes("--dispatches") || KERNEL_TIMES;
 const QUERY = new URLSearchParams(option("query", ""));
 const WHO = option("who", "atelier-webgpu,atelier-cpu,tfjs-webgpu,jax-webgpu,jax-wasm").split(",");
@@ -176,16 +176,13 @@ const laterImagesPerSecond = (perEpoch) => median(perEpoch.slice(Math.floor(perE
 /** The last epoch's dispatches per training batch (its validation's share included); NaN if none. */
 const perBatch = (dispatches, batch) => (dispatches?.[EPOCHS] ?? NaN) / Math.ceil(Math.floor(IMAGES * 0.8) / batch);
 
-/** [`perBatch`] for the one of Atelier's `workers` that ran the GPU work. */
-async function workersPerBatch(workers, batch) {
-  const counted = await Promise.all(workers.map((w) => w.evaluate(() => self.__dispatches).catch(() => null)));
-  return counted.map((d) => perBatch(d, batch)).find((n) => !Number.isNaN(n)) ?? NaN;
-}
-
-/** [`kernelsPerBatch`] for the one of Atelier's `workers` that ran the GPU work. */
-async function workersKernels(workers, batch) {
-  const timed = await Promise.all(workers.map((w) => w.evaluate(() => self.__kernelTimes).catch(() => null)));
-  return timed.map((t) => kernelsPerBatch(t, batch)).find((k) => k.length > 0) ?? [];
+/**
+ * `summarise(read())` in the one of Atelier's `workers` that ran the GPU work: the first summary
+ * that is `found`, else `none`.
+ */
+async function fromGpuWorker(workers, read, summarise, found, none) {
+  const values = await Promise.all(workers.map((w) => w.evaluate(read).catch(() => null)));
+  return values.map(summarise).find(found) ?? none;
 }
 
 /** A fresh browser profile; every response's body size counted. */
@@ -251,8 +248,10 @@ async function atelier(context, backend, batch) {
     images_per_second: laterImagesPerSecond(await page.evaluate(() => window.__epochSpeeds)),
     adapter: await page.textContent("#adapter"),
     longest_task_ms: Math.max(0, ...(await page.evaluate(() => window.__longTasks))),
-    ...(DISPATCHES && backend === "WebGPU" ? { dispatches_per_batch: await workersPerBatch(workers, batch) } : {}),
-    ...(KERNEL_TIMES && backend === "WebGPU" ? { kernels: await workersKernels(workers, batch) } : {}),
+    ...(DISPATCHES && backend === "WebGPU" ? { dispatches_per_batch: await fromGpuWorker(workers, () => self.__dispatches,
+      (d) => perBatch(d, batch), (n) => !Number.isNaN(n), NaN) } : {}),
+    ...(KERNEL_TIMES && backend === "WebGPU" ? { kernels: await fromGpuWorker(workers, () => self.__kernelTimes,
+      (t) => kernelsPerBatch(t, batch), (k) => k.length > 0, []) } : {}),
   };
 }
 
