@@ -3,8 +3,8 @@
 
 use std::cell::RefCell;
 
+use crate::page::chart_canvas::ChartCanvas;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CanvasRenderingContext2d, File, HtmlCanvasElement, PointerEvent};
@@ -322,7 +322,7 @@ fn show_probabilities(probabilities: Option<&[f32; NUM_CLASSES]>) {
             dom::set_text("prediction-confidence", "");
         }
     }
-    if let Some(backend) = CanvasBackend::with_canvas_object(dom::canvas("probability-chart")) {
+    if let Some(backend) = ChartCanvas::new(dom::canvas("probability-chart")) {
         let _ = draw_probabilities(
             &backend.into_drawing_area(),
             probabilities,

@@ -5,6 +5,7 @@ mod actions;
 mod app;
 mod augment_preview;
 mod browser;
+mod chart_canvas;
 mod dom;
 mod draw_pad;
 mod events;

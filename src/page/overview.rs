@@ -1,7 +1,7 @@
 //! The dataset at a glance: counts, the class histogram and a grid of sample images.
 
+use crate::page::chart_canvas::ChartCanvas;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 
 use atelier_core::data::{CLASS_NAMES, IMAGE_SIDE, NUM_CLASSES};
 use atelier_core::plot::draw_class_histogram;
@@ -33,7 +33,7 @@ pub fn show(train: Option<&SetInfo>, test: Option<&SetInfo>) {
         }
     }
     if let Some(info) = train {
-        if let Some(backend) = CanvasBackend::with_canvas_object(dom::canvas("class-histogram")) {
+        if let Some(backend) = ChartCanvas::new(dom::canvas("class-histogram")) {
             let _ = draw_class_histogram(
                 &backend.into_drawing_area(),
                 &info.class_counts,

@@ -1,8 +1,8 @@
 //! Live feedback while training: progress bar, speed and ETA, the loss and accuracy charts,
 //! and the `metrics` element's attributes.
 
+use crate::page::chart_canvas::ChartCanvas;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 
 use atelier_core::plot::{draw_accuracy_chart, draw_loss_chart};
 use atelier_core::train::{EpochMetrics, History, TrainEvent};
@@ -214,7 +214,7 @@ impl TrainingView {
             &self.history.epochs.len().to_string(),
         );
         let theme = dom::chart_theme();
-        if let Some(backend) = CanvasBackend::with_canvas_object(dom::canvas("loss-chart")) {
+        if let Some(backend) = ChartCanvas::new(dom::canvas("loss-chart")) {
             let _ = draw_loss_chart(
                 &backend.into_drawing_area(),
                 &self.history,
@@ -222,7 +222,7 @@ impl TrainingView {
                 theme,
             );
         }
-        if let Some(backend) = CanvasBackend::with_canvas_object(dom::canvas("accuracy-chart")) {
+        if let Some(backend) = ChartCanvas::new(dom::canvas("accuracy-chart")) {
             let _ = draw_accuracy_chart(
                 &backend.into_drawing_area(),
                 &self.history,

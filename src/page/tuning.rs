@@ -3,8 +3,8 @@
 
 use std::cell::RefCell;
 
+use crate::page::chart_canvas::ChartCanvas;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 
 use atelier_core::plot::draw_grid_chart;
 use atelier_core::train::{BatchProgress, GridSpec, Trial, best_trial};
@@ -146,7 +146,7 @@ fn draw() {
     if TRIALS.with(|t| t.borrow().is_empty()) {
         return show_empty();
     }
-    if let Some(backend) = CanvasBackend::with_canvas_object(dom::canvas("grid-chart")) {
+    if let Some(backend) = ChartCanvas::new(dom::canvas("grid-chart")) {
         TRIALS.with(|t| {
             let _ = draw_grid_chart(
                 &backend.into_drawing_area(),

@@ -81,6 +81,11 @@ for (const [label, query, backend] of [["WebGPU", "", "WebGPU"], ["CPU backend",
       await page.fill('[data-testid="team"]', "Z");
       const blankChart = await canvasPixels(page, "loss-chart");
 
+      await page.evaluate(() => {
+        window.__bodyAdditions = 0;
+        new MutationObserver((records) => { for (const r of records) window.__bodyAdditions += r.addedNodes.length; })
+          .observe(document.body, { childList: true });
+      });
       const clicked = Date.now();
       await page.click('[data-testid="train-button"]');
       // Until the first batch, the wait is said and counted (on WebGPU: preparing its kernels).
@@ -94,6 +99,9 @@ for (const [label, query, backend] of [["WebGPU", "", "WebGPU"], ["CPU backend",
         await page.textContent('[data-testid="error"]'));
 
       assert.notEqual(await canvasPixels(page, "loss-chart"), blankChart, "the loss chart was drawn");
+      // The charts measure their text on their canvas: plotters' own measure appends a span to
+      // the page for each label, a synchronous layout of the whole page every time.
+      assert.equal(await page.evaluate(() => window.__bodyAdditions), 0, "nodes added to the page's body while training");
       const metrics = await page.$('[data-testid="metrics"]');
       assert.equal(await metrics.getAttribute("data-epoch"), "2");
       const valAccuracy = Number(await metrics.getAttribute("data-val-accuracy"));

@@ -1,8 +1,8 @@
 //! The ticked runs compared: their curves overlaid on one chart (downloadable as PNG and SVG)
 //! and the settings that differ between them.
 
+use crate::page::chart_canvas::ChartCanvas;
 use plotters::prelude::*;
-use plotters_canvas::CanvasBackend;
 use wasm_bindgen::JsCast;
 
 use atelier_core::plot::{Theme, draw_runs_chart, run_color, runs_chart_svg};
@@ -45,7 +45,7 @@ pub fn draw() {
             "runs-chart",
             "Tick runs in the table to overlay their loss and accuracy curves here.",
         );
-    } else if let Some(backend) = CanvasBackend::with_canvas_object(dom::canvas("runs-chart")) {
+    } else if let Some(backend) = ChartCanvas::new(dom::canvas("runs-chart")) {
         let _ = draw_runs_chart(
             &backend.into_drawing_area(),
             &series(&runs),
@@ -138,7 +138,7 @@ fn download_png() {
     };
     canvas.set_width(PICTURE.0);
     canvas.set_height(PICTURE.1);
-    let drawn = CanvasBackend::with_canvas_object(canvas.clone())
+    let drawn = ChartCanvas::new(canvas.clone())
         .ok_or_else(|| "no canvas".to_string())
         .and_then(|backend| {
             draw_runs_chart(&backend.into_drawing_area(), &series(&runs), Theme::LIGHT)

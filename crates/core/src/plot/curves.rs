@@ -3,6 +3,7 @@ use std::ops::Range;
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{TRAIN_COLOR, Theme, VALIDATION_COLOR, chart_error};
 use crate::train::History;
@@ -84,21 +85,18 @@ pub fn draw_loss_chart<DB: DrawingBackend>(
         theme,
     )?;
 
+    let batch_style = TRAIN_COLOR.mix(0.35).stroke_width(1);
     chart
-        .draw_series(LineSeries::new(
-            batches,
-            TRAIN_COLOR.mix(0.35).stroke_width(1),
-        ))
-        .map_err(chart_error)?
-        .label("training (batches)")
-        .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], TRAIN_COLOR.mix(0.35)));
+        .draw_series(LineSeries::new(batches, batch_style))
+        .map_err(chart_error)?;
+    let mut legend = vec![LegendEntry::new("training (batches)", batch_style)];
     for (points, color, label) in [
         (train, TRAIN_COLOR, "training"),
         (validation, VALIDATION_COLOR, "validation"),
     ] {
-        draw_marked_line(&mut chart, points, color, 2, label)?;
+        legend.push(draw_marked_line(&mut chart, points, color, 2, label)?);
     }
-    draw_legend(&mut chart, theme)?;
+    draw_legend(&chart, &legend, theme)?;
     area.present().map_err(chart_error)
 }
 
@@ -106,19 +104,18 @@ pub fn draw_loss_chart<DB: DrawingBackend>(
 pub(super) type EpochChart<'a, DB> =
     ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-/// A line through `points` with each point marked, `width` pixels wide, named in the legend.
+/// A line through `points` with each point marked, `width` pixels wide; its legend entry, named
+/// `label`.
 pub(super) fn draw_marked_line<'a, DB: DrawingBackend + 'a>(
     chart: &mut EpochChart<'a, DB>,
     points: Vec<(f64, f64)>,
     color: RGBColor,
     width: u32,
     label: &str,
-) -> Result<(), String> {
+) -> Result<LegendEntry, String> {
     chart
         .draw_series(LineSeries::new(points.clone(), color.stroke_width(width)))
-        .map_err(chart_error)?
-        .label(label)
-        .legend(move |(x, y)| PathElement::new([(x, y), (x + 16, y)], color.stroke_width(width)));
+        .map_err(chart_error)?;
     chart
         .draw_series(
             points
@@ -126,22 +123,76 @@ pub(super) fn draw_marked_line<'a, DB: DrawingBackend + 'a>(
                 .map(|p| Circle::new(p, 3, color.filled())),
         )
         .map_err(chart_error)?;
-    Ok(())
+    Ok(LegendEntry::new(label, color.stroke_width(width)))
 }
 
-/// The legend, top right, on the paper.
+/// One line of a legend: a series' name and the stroke it is drawn with.
+pub(super) struct LegendEntry {
+    label: String,
+    stroke: ShapeStyle,
+}
+
+impl LegendEntry {
+    pub(super) fn new(label: &str, stroke: ShapeStyle) -> Self {
+        Self {
+            label: label.to_string(),
+            stroke,
+        }
+    }
+}
+
+/// The legend, top right of the plotting area, on the paper: a stroke and a name per entry.
+///
+/// Drawn here rather than by plotters' series labels, which size their text by the font alone:
+/// in a browser that lays out a span in the page for every label, a synchronous layout of the
+/// whole page each time (BENCHMARKS.md, "The page's main thread"). Here the backend measures
+/// the text, as it does for the caption and the axis labels.
 pub(super) fn draw_legend<'a, DB: DrawingBackend + 'a>(
-    chart: &mut EpochChart<'a, DB>,
+    chart: &EpochChart<'a, DB>,
+    entries: &[LegendEntry],
     theme: Theme,
 ) -> Result<(), String> {
-    chart
-        .configure_series_labels()
-        .background_style(theme.paper.mix(0.85))
-        .border_style(theme.ink.mix(0.3))
-        .label_font(theme.text(12))
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(chart_error)
+    const MARGIN: i32 = 10;
+    const PADDING: i32 = 5;
+    const SWATCH: i32 = 16;
+    const GAP: i32 = 6;
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let area = chart.plotting_area().strip_coord_spec();
+    let font = theme.text(12);
+    let mut text_width = 0;
+    let mut line_height = 12;
+    for entry in entries {
+        let (width, height) = area
+            .estimate_text_size(&entry.label, &font)
+            .map_err(chart_error)?;
+        text_width = text_width.max(width as i32);
+        line_height = line_height.max(height as i32);
+    }
+    let line_height = line_height + 4;
+    let width = 2 * PADDING + SWATCH + GAP + text_width;
+    let height = 2 * PADDING + line_height * entries.len() as i32;
+    let left = area.dim_in_pixel().0 as i32 - MARGIN - width;
+    let corners = [(left, MARGIN), (left + width, MARGIN + height)];
+    area.draw(&Rectangle::new(corners, theme.paper.mix(0.85).filled()))
+        .map_err(chart_error)?;
+    area.draw(&Rectangle::new(corners, theme.ink.mix(0.3)))
+        .map_err(chart_error)?;
+    let text = font.pos(Pos::new(HPos::Left, VPos::Center));
+    for (index, entry) in entries.iter().enumerate() {
+        let y = MARGIN + PADDING + line_height * index as i32 + line_height / 2;
+        let x = left + PADDING;
+        area.draw(&PathElement::new([(x, y), (x + SWATCH, y)], entry.stroke))
+            .map_err(chart_error)?;
+        area.draw(&Text::new(
+            entry.label.as_str(),
+            (x + SWATCH + GAP, y),
+            &text,
+        ))
+        .map_err(chart_error)?;
+    }
+    Ok(())
 }
 
 /// Validation accuracy per epoch, on a 0-1 scale.

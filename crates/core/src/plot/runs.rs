@@ -68,6 +68,7 @@ pub fn draw_runs_chart<DB: DrawingBackend>(
         0.0..top,
         theme,
     )?;
+    let mut legend = Vec::new();
     for (index, (name, history)) in runs.iter().enumerate() {
         let color = run_color(index);
         chart
@@ -77,9 +78,9 @@ pub fn draw_runs_chart<DB: DrawingBackend>(
             ))
             .map_err(chart_error)?;
         let validation = losses(history, true);
-        draw_marked_line(&mut chart, validation, color, 3, name)?;
+        legend.push(draw_marked_line(&mut chart, validation, color, 3, name)?);
     }
-    draw_legend(&mut chart, theme)?;
+    draw_legend(&chart, &legend, theme)?;
 
     let accuracies: Vec<Vec<(f64, f64)>> = runs
         .iter()
