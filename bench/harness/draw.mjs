@@ -2,17 +2,17 @@
 // strokes on the pad (a garment filled row by row); for each, the time from the stroke's end
 // (pointerup) to its probabilities on screen, as the page measures it (`data-latency-ms`).
 // On WebGPU (SwiftShader here) and on the CPU backend. Also the model file's size.
-// Needs `trunk build --release` (dist/).
+// Needs `trunk build --release` (dist/; ATELIER_DIST picks another build).
 //   node bench/harness/draw.mjs
 import fs from "node:fs";
 import path from "node:path";
-import { ROOT, launch, serve, waitForModel } from "../../tests/e2e/support.mjs";
+import { DIST, ROOT, launch, serve, waitForModel } from "../../tests/e2e/support.mjs";
 import { median, strokeLatencies } from "./measure.mjs";
 
 const STROKES = 50;
 const OUT = path.join(ROOT, "bench-out");
 fs.mkdirSync(OUT, { recursive: true });
-const server = await serve(path.join(ROOT, "dist"));
+const server = await serve(DIST);
 const browser = await launch();
 const results = { date: new Date().toISOString(), chromium: browser.version(), strokes: STROKES, runs: {} };
 
