@@ -156,13 +156,14 @@ pub(super) fn draw_legend<'a, DB: DrawingBackend + 'a>(
     const PADDING: i32 = 5;
     const SWATCH: i32 = 16;
     const GAP: i32 = 6;
+    const TEXT_SIZE: u32 = 12;
     if entries.is_empty() {
         return Ok(());
     }
     let area = chart.plotting_area().strip_coord_spec();
-    let font = theme.text(12);
+    let font = theme.text(TEXT_SIZE);
     let mut text_width = 0;
-    let mut line_height = 12;
+    let mut line_height = TEXT_SIZE as i32;
     for entry in entries {
         let (width, height) = area
             .estimate_text_size(&entry.label, &font)
@@ -180,9 +181,9 @@ pub(super) fn draw_legend<'a, DB: DrawingBackend + 'a>(
     area.draw(&Rectangle::new(corners, theme.ink.mix(0.3)))
         .map_err(chart_error)?;
     let text = font.pos(Pos::new(HPos::Left, VPos::Center));
+    let x = left + PADDING;
     for (index, entry) in entries.iter().enumerate() {
         let y = MARGIN + PADDING + line_height * index as i32 + line_height / 2;
-        let x = left + PADDING;
         area.draw(&PathElement::new([(x, y), (x + SWATCH, y)], entry.stroke))
             .map_err(chart_error)?;
         area.draw(&Text::new(
