@@ -3,7 +3,8 @@
 //! in a browser; driven natively with `pollster`), losses and optimizers, evaluation and
 //! prediction, and a model file's weights.
 //!
-//! Layers, each using only those before it: [`autotune`], [`batch`], [`cpu_kernels`] <-
+//! Layers, each using only those before it: [`autotune`], [`batch`], [`cpu_kernels`],
+//! [`gpu_kernels`] <-
 //! [`network`] <- [`weights`], [`loss`], [`subnormals`] <- [`optimizer`], [`host`] <-
 //! [`evaluate`] <- [`training`] <- [`grid_search`], [`prepare`]; [`tuning_cache`] stands alone.
 //! `scripts/check-layers.py` fails on an import cycle.
@@ -12,6 +13,7 @@ pub mod autotune;
 pub mod batch;
 pub mod cpu_kernels;
 pub mod evaluate;
+pub mod gpu_kernels;
 pub mod grid_search;
 pub mod host;
 pub mod loss;

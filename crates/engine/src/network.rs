@@ -14,6 +14,7 @@ use atelier_core::model::{
 };
 
 use crate::cpu_kernels::{batch_norm, conv, dropout, max_pool};
+use crate::gpu_kernels::{conv as gpu_conv, product};
 
 /// Keras's default (Glorot uniform), so that the notebook's models start where the notebook's
 /// do; Burn's default (Kaiming uniform, PyTorch's) starts the baseline's wide dense layer 2.4x
@@ -154,6 +155,10 @@ impl Layer {
         match self {
             Layer::Conv(layer) => {
                 let x = x.image();
+                if gpu_conv::applies(&layer.conv, &x) {
+                    let y = gpu_conv::forward(&layer.conv, x);
+                    return Activations::Image(activate(y, layer.activation));
+                }
                 let y = match layer.activation {
                     // The bias and ReLU fused where the convolution runs on cpu_kernels.
                     Activation::Relu => conv::forward_relu(&layer.conv, x),
@@ -172,9 +177,10 @@ impl Layer {
                 Activations::Flat(x) => Activations::Flat(dropout::forward(dropout, x)),
             },
             Layer::Flatten(_) => Activations::Flat(x.flat()),
-            Layer::Dense(layer) => {
-                Activations::Flat(activate(layer.linear.forward(x.flat()), layer.activation))
-            }
+            Layer::Dense(layer) => Activations::Flat(activate(
+                product::forward(&layer.linear, x.flat()),
+                layer.activation,
+            )),
         }
     }
 }

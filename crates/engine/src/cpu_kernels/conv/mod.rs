@@ -124,17 +124,27 @@ fn without_bias(conv: &Conv2d, input: Tensor<4>, padding: Padding) -> Tensor<4> 
 
 /// The padding [`GemmConvBackend::gemm_conv2d`] needs, where [`applies`] holds.
 fn padding_if_applies(conv: &Conv2d, input: &Tensor<4>) -> Option<Padding> {
+    if input.device() != Device::flex() {
+        return None;
+    }
+    kernel_padding(conv, input)
+}
+
+/// The padding a convolution kernel of ours needs, on whichever backend, where `conv` is a
+/// layer they compute (the GPU's in [`gpu_kernels`](crate::gpu_kernels) too): while training
+/// with the weight tracked, or in inference on the plain device; `f32`, stride 1, no dilation
+/// or groups, padding given in numbers.
+pub fn kernel_padding(conv: &Conv2d, input: &Tensor<4>) -> Option<Padding> {
     let padding = padding(conv)?;
     // Training with the weight tracked, or inference on the plain device: a frozen layer on
     // the training device stays with Burn, whose autodiff knows what not to differentiate.
     let tracked_or_inference = conv.weight.val().is_require_grad() || !input.device().is_autodiff();
-    let applies = tracked_or_inference
+    let computed = tracked_or_inference
         && conv.stride == [1, 1]
         && conv.dilation == [1, 1]
         && conv.groups == 1
-        && input.dtype() == DType::F32
-        && input.device() == Device::flex();
-    applies.then_some(padding)
+        && input.dtype() == DType::F32;
+    computed.then_some(padding)
 }
 
 /// `[top, left, bottom, right]`, unless Burn works the padding out at each call (`Same`).

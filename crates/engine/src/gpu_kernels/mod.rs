@@ -1,0 +1,32 @@
+//! Kernels of our own for the WebGPU engine, where cubecl's choice for a layer's shapes is slow
+//! on the adapter at hand: the dense layer's matrix products ([`product`]) and a convolution's
+//! forward pass ([`conv`]).
+//!
+//! They run only where [`configure`] turned them on: by default on a software adapter (a CPU
+//! rasteriser such as SwiftShader), where they are measured faster than every candidate cubecl's
+//! autotune has for those shapes (BENCHMARKS.md, "Like for like with the WebGPU peers"). On a
+//! GPU cubecl's tuned kernels stay until these are measured there.
+
+// Without `gpu` the extension routes to no backend, so its generated dispatch ignores the
+// padding argument.
+#[cfg_attr(not(feature = "gpu"), allow(unused_variables))]
+pub mod conv;
+pub mod product;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static ENABLED: AtomicBool = AtomicBool::new(false);
+
+/// Turns the kernels here on or off for this process: as `own_kernels` says, by default on a
+/// software adapter. Returns whether they are on. Only the WebGPU engine calls it; natively and
+/// on the CPU backend they stay off.
+pub fn configure(own_kernels: Option<bool>, software_adapter: bool) -> bool {
+    let on = own_kernels.unwrap_or(software_adapter);
+    ENABLED.store(on, Ordering::Relaxed);
+    on
+}
+
+/// Whether [`configure`] turned the kernels here on.
+pub fn enabled() -> bool {
+    ENABLED.load(Ordering::Relaxed)
+}
