@@ -66,11 +66,13 @@ pub fn schedule() {
 /// kernels from an earlier visit (cubecl's tuning cache): those are only compiled, not tuned.
 /// The others it tunes with `tune_samples` samples of each candidate, one new shape per batch
 /// when `tune_paced`, the fallback kernels of lower priority measured too when `tune_fallbacks`.
+/// The engine's own kernels replace cubecl's where they apply when `own_kernels`.
 pub fn engine_started(
     tuning_kept: u64,
     tune_samples: Option<usize>,
     tune_paced: Option<bool>,
     tune_fallbacks: Option<bool>,
+    own_kernels: Option<bool>,
 ) {
     dom::set_attr("kernels", "data-tuning-kept", &tuning_kept.to_string());
     let samples = tune_samples.map(|n| n.to_string()).unwrap_or_default();
@@ -79,6 +81,8 @@ pub fn engine_started(
     dom::set_attr("kernels", "data-tune-paced", &paced);
     let fallbacks = tune_fallbacks.map(|f| f.to_string()).unwrap_or_default();
     dom::set_attr("kernels", "data-tune-fallbacks", &fallbacks);
+    let own = own_kernels.map(|o| o.to_string()).unwrap_or_default();
+    dom::set_attr("kernels", "data-own-kernels", &own);
     TUNING_KEPT.with(|k| k.set(tuning_kept));
     forget();
 }

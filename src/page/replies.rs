@@ -23,6 +23,7 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
             tune_samples,
             tune_paced,
             tune_fallbacks,
+            own_kernels,
         } => {
             dom::set_text("backend", &backend);
             dom::set_text("adapter", &adapter);
@@ -38,7 +39,13 @@ pub fn on_reply(reply: Reply, bytes: Option<Vec<u8>>) {
                 dom::set_text("backend-notice", &notice);
                 dom::set_hidden("backend-notice", false);
             }
-            kernels::engine_started(tuning_kept, tune_samples, tune_paced, tune_fallbacks);
+            kernels::engine_started(
+                tuning_kept,
+                tune_samples,
+                tune_paced,
+                tune_fallbacks,
+                own_kernels,
+            );
             with_page(|p| {
                 p.ready = true;
                 p.on_gpu = backend == "WebGPU";

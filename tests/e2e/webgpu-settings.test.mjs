@@ -241,3 +241,27 @@ test("WebGPU tuning is paced by default: a run tunes new kernel shapes between i
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test("WebGPU's own kernels (the dense layers' products, the convolution's forward pass) train as Burn's do: on by default on this software adapter, the same losses after an epoch", { timeout: 900_000 }, async () => {
+  const context = await browser.newContext();
+  const { page, errors, visit, kernelsAttribute } = await visitor(context);
+  const losses = async () => {
+    const metrics = await page.$eval(byTestId("metrics"), (m) => ({ ...m.dataset }));
+    return [Number(metrics.trainLoss), Number(metrics.valLoss)];
+  };
+  await visit("");
+  assert.equal(await kernelsAttribute("data-own-kernels"), "true");
+  const own = await losses();
+  await visit("?own-kernels=0");
+  assert.equal(await kernelsAttribute("data-own-kernels"), "false");
+  const burns = await losses();
+  // The same seed, data and steps: only the order of the kernels' sums differs, so the losses
+  // agree to rounding. A wrong output or gradient (an edge tile, a transposed operand) moves
+  // them by far more: ten batches of Adam from the same start.
+  for (const [i, name] of ["training", "validation"].entries()) {
+    assert.ok(Number.isFinite(own[i]) && Math.abs(own[i] - burns[i]) <= 1e-3 * burns[i],
+      `${name} loss: ${own[i]} with the own kernel, ${burns[i]} with Burn's`);
+  }
+  assert.deepEqual(errors, []);
+  await context.close();
+});

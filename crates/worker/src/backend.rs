@@ -20,6 +20,8 @@ pub struct Backend {
     pub notice: Option<String>,
     /// How autotune runs, on WebGPU.
     pub tuning: Option<atelier_engine::autotune::Tuning>,
+    /// Whether the engine's own kernels run where they apply, on WebGPU.
+    pub own_kernels: Option<bool>,
 }
 
 fn cpu(notice: String) -> Backend {
@@ -29,6 +31,7 @@ fn cpu(notice: String) -> Backend {
         adapter: String::new(),
         notice: Some(notice),
         tuning: None,
+        own_kernels: None,
     }
 }
 
@@ -61,6 +64,10 @@ async fn webgpu(adapter: String) -> Backend {
     let fallbacks = global_switch("atelierTuneFallbacks");
     let tuning =
         atelier_engine::autotune::configure(samples, paced, fallbacks, is_software(&adapter));
+    let own_kernels = atelier_engine::gpu_kernels::configure(
+        global_switch("atelierOwnKernels"),
+        is_software(&adapter),
+    );
     atelier_engine::tuning_cache::open().await;
     match Device::wgpu_options().init_async().await {
         Ok(device) => Backend {
@@ -73,6 +80,7 @@ async fn webgpu(adapter: String) -> Backend {
             }),
             adapter,
             tuning,
+            own_kernels: Some(own_kernels),
         },
         Err(error) => cpu(format!(
             "WebGPU could not start ({error:?}), so training runs on the CPU (slower)."

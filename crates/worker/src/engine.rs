@@ -191,6 +191,7 @@ async fn init() {
         tune_samples: chosen.tuning.map(|t| t.samples),
         tune_paced: chosen.tuning.map(|t| t.paced),
         tune_fallbacks: chosen.tuning.map(|t| t.fallbacks),
+        own_kernels: chosen.own_kernels,
     });
     match models::first_model(&device).await {
         Ok((model, source)) => activate(model, source),

@@ -189,6 +189,9 @@ pub enum Reply {
         /// Whether autotune measures a new shape's fallback kernels too (WebGPU in a browser,
         /// on by default on a software adapter; none on the CPU).
         tune_fallbacks: Option<bool>,
+        /// Whether the engine's own kernels run where they apply (WebGPU in a browser, on by
+        /// default on a software adapter; none on the CPU).
+        own_kernels: Option<bool>,
     },
     /// Reading files: bytes done of total.
     Progress {
