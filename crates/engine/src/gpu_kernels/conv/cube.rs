@@ -39,8 +39,8 @@ fn tiled_conv_kernel<F: Float>(
     let positions = out.shape(2) * out_w;
     let (channels, in_h, in_w) = (x.shape(1), x.shape(2), x.shape(3));
     let (kernel_h, kernel_w) = (weight.shape(2), weight.shape(3));
-    let position_blocks = (positions + POSITIONS - 1) / POSITIONS;
-    let filter_blocks = (filters + filters_per_unit - 1) / filters_per_unit;
+    let position_blocks = positions.div_ceil(POSITIONS);
+    let filter_blocks = filters.div_ceil(filters_per_unit);
     let unit = ABSOLUTE_POS;
     if unit >= out.shape(0) * filter_blocks * position_blocks {
         terminate!();
@@ -124,7 +124,7 @@ fn tiled_conv_kernel<F: Float>(
 fn filters_per_unit(filters: usize) -> usize {
     [8, 5, 6, 4]
         .into_iter()
-        .find(|n| filters % n == 0)
+        .find(|&n| filters.is_multiple_of(n))
         .unwrap_or(4)
 }
 

@@ -31,9 +31,9 @@ fn tiled_product_kernel<F: Float>(
     let rows = out.shape(0);
     let cols = out.shape(1);
     let depth = lhs.shape(1);
-    let tiles_across = (cols + TILE - 1) / TILE;
+    let tiles_across = cols.div_ceil(TILE);
     let tile = ABSOLUTE_POS;
-    if tile >= tiles_across * ((rows + TILE - 1) / TILE) {
+    if tile >= tiles_across * rows.div_ceil(TILE) {
         terminate!();
     }
     let row0 = (tile / tiles_across) * TILE;
