@@ -1,13 +1,12 @@
-//! Atelier's engine, on Burn: the [`Network`] built from a layer spec, the CPU backend's kernels,
-//! the training loop (native and browser alike: `async`, so that every GPU read can be awaited
-//! in a browser; driven natively with `pollster`), losses and optimizers, evaluation and
-//! prediction, and a model file's weights.
+//! Atelier's engine, on Burn: the [`Network`] built from a layer spec, the CPU backend's kernels
+//! and WebGPU's own, the training loop (native and browser alike: `async`, so that every GPU
+//! read can be awaited in a browser; driven natively with `pollster`), losses and optimizers,
+//! evaluation and prediction, and a model file's weights.
 //!
-//! Layers, each using only those before it: [`autotune`], [`batch`], [`cpu_kernels`],
-//! [`gpu_kernels`] <-
-//! [`network`] <- [`weights`], [`loss`], [`subnormals`] <- [`optimizer`], [`host`] <-
-//! [`evaluate`] <- [`training`] <- [`grid_search`], [`prepare`]; [`tuning_cache`] stands alone.
-//! `scripts/check-layers.py` fails on an import cycle.
+//! Layers, each using only those before it: [`autotune`], [`batch`], [`cpu_kernels`] <-
+//! [`gpu_kernels`] <- [`network`] <- [`weights`], [`loss`], [`subnormals`] <- [`optimizer`],
+//! [`host`] <- [`evaluate`] <- [`training`] <- [`grid_search`], [`prepare`]; [`tuning_cache`]
+//! stands alone. `scripts/check-layers.py` fails on an import cycle.
 
 pub mod autotune;
 pub mod batch;

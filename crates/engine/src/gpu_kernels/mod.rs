@@ -30,3 +30,19 @@ pub fn configure(own_kernels: Option<bool>, software_adapter: bool) -> bool {
 pub fn enabled() -> bool {
     ENABLED.load(Ordering::Relaxed)
 }
+
+/// Units per workgroup in the kernels here: few, so that even a small launch (the forward
+/// product's few dozen blocks) spreads over several workgroups, which a software adapter runs
+/// one per thread (BENCHMARKS.md, "Kernels of our own on WebGPU").
+#[cfg(feature = "gpu")]
+const UNITS: u32 = 16;
+
+/// Workgroups of [`UNITS`] for `units` units of work, or `None` where there is no work or more
+/// than one dispatch counts along x (WebGPU's default limit, 65,535).
+#[cfg(feature = "gpu")]
+fn workgroups(units: usize) -> Option<u32> {
+    let groups = units.div_ceil(UNITS as usize);
+    u32::try_from(groups)
+        .ok()
+        .filter(|&g| (1..=65_535).contains(&g))
+}

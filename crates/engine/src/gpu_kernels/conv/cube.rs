@@ -11,13 +11,10 @@ use cubecl::prelude::*;
 
 use super::{TiledConv, conv_shape};
 use crate::cpu_kernels::conv::Padding;
+use crate::gpu_kernels::{UNITS, workgroups};
 
 /// Output positions (along a row, then the next) each unit computes.
 const POSITIONS: usize = 8;
-/// Units per workgroup.
-const UNITS: u32 = 16;
-/// The most workgroups one dispatch may count along x (WebGPU's default limit).
-const MAX_WORKGROUPS: usize = 65_535;
 
 /// `out [N, F, OH, OW]`: `x [N, C, H, W]` convolved by `weight [F, C, KH, KW]`, zero-padded by
 /// `pad_top` and `pad_left` (the bottom and right padding are in the output's shape). One unit
@@ -138,20 +135,19 @@ impl TiledConv for CubeBackend {
         let per_unit = filters_per_unit(shape[1]);
         let units =
             shape[0] * shape[1].div_ceil(per_unit) * (shape[2] * shape[3]).div_ceil(POSITIONS);
-        let workgroups = units.div_ceil(UNITS as usize);
         let [top, left, bottom, right] = padding;
-        if units == 0 || x.shape()[1] == 0 || workgroups > MAX_WORKGROUPS {
+        let Some(workgroups) = workgroups(units).filter(|_| x.shape()[1] > 0) else {
             // Empty, or more than one dispatch counts: Burn's own convolution.
             let options =
                 ConvOptions::new_with_padding([1, 1], [(top, bottom), (left, right)], [1, 1], 1);
             return Self::conv2d(x, weight, None, options);
-        }
+        };
         let output = empty_device_dtype(x.client.clone(), x.device.clone(), shape, x.dtype);
         let dtype = x.dtype;
         unsafe {
             tiled_conv_kernel::launch_unchecked(
                 &output.client,
-                CubeCount::Static(workgroups as u32, 1, 1),
+                CubeCount::Static(workgroups, 1, 1),
                 CubeDim::new_1d(UNITS),
                 x.into_tensor_arg(),
                 weight.into_tensor_arg(),

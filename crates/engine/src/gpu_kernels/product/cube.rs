@@ -9,14 +9,10 @@ use burn_cubecl::ops::numeric::empty_device_dtype;
 use cubecl::prelude::*;
 
 use super::{TiledProduct, product_shape};
+use crate::gpu_kernels::{UNITS, workgroups};
 
 /// Rows and columns of the output each unit computes: each value loaded is used `TILE` times.
 const TILE: usize = 8;
-/// Units per workgroup: few, so that even the forward product (a few dozen tiles) spreads over
-/// several workgroups, which a software adapter runs on its threads.
-const UNITS: u32 = 16;
-/// The most workgroups one dispatch may count along x (WebGPU's default limit).
-const MAX_WORKGROUPS: usize = 65_535;
 
 /// `out [M, N] = lhs [M, K] x rhs [K, N]`, one `TILE` by `TILE` block of `out` per unit. The
 /// last row and column of a block past the edge read the matrix's last row or column (valid,
@@ -85,17 +81,16 @@ impl TiledProduct for CubeBackend {
     fn tiled_product(lhs: FloatTensor<Self>, rhs: FloatTensor<Self>) -> FloatTensor<Self> {
         let shape = product_shape(&lhs.shape(), &rhs.shape());
         let tiles = shape[0].div_ceil(TILE) * shape[1].div_ceil(TILE);
-        let workgroups = tiles.div_ceil(UNITS as usize);
-        if tiles == 0 || lhs.shape()[1] == 0 || workgroups > MAX_WORKGROUPS {
+        let Some(workgroups) = workgroups(tiles).filter(|_| lhs.shape()[1] > 0) else {
             // Empty, or more rows than one dispatch counts: Burn's own product.
             return Self::float_matmul(lhs, rhs);
-        }
+        };
         let output = empty_device_dtype(lhs.client.clone(), lhs.device.clone(), shape, lhs.dtype);
         let dtype = lhs.dtype;
         unsafe {
             tiled_product_kernel::launch_unchecked(
                 &output.client,
-                CubeCount::Static(workgroups as u32, 1, 1),
+                CubeCount::Static(workgroups, 1, 1),
                 CubeDim::new_1d(UNITS),
                 lhs.into_tensor_arg(),
                 rhs.into_tensor_arg(),
