@@ -75,7 +75,7 @@ async fn webgpu(adapter: String) -> Backend {
             name: "WebGPU",
             notice: is_software(&adapter).then(|| {
                 format!(
-                    "WebGPU here is {adapter}, a software renderer running on the CPU: Burn's CPU backend usually trains far faster than that (50 times on the baseline on our 2-core test machine). Open the page with ?backend=cpu to use it."
+                    "WebGPU here is {adapter}, a software renderer running on the CPU: Burn's CPU backend usually trains far faster than that (8 times on the baseline on our 2-core test machine). Open the page with ?backend=cpu to use it."
                 )
             }),
             adapter,
