@@ -12,13 +12,15 @@
 //
 //   node bench/harness/first_minute.mjs [--browser PATH] [--gpu-flags "FLAGS"] [--images N]
 //        [--epochs N] [--presets baseline,default] [--backends WebGPU,CPU] [--warm-seconds S]
-//        [--starts cold,warm] [--tune-samples 10,3] [--tune-paced 1,0] [--loads first,second]
+//        [--starts cold,warm] [--tune-samples 10,3] [--tune-paced 1,0] [--own-kernels 1,0]
+//        [--loads first,second]
 //
 // --browser runs another Chromium-family browser (a real GPU's Chrome); --gpu-flags replaces the
 // WebGPU flags (default: NOTES.md's, which give SwiftShader here). --tune-samples runs each
 // WebGPU start once per count of autotune's samples per candidate kernel (`?tune-samples=N`;
 // default: the engine's own count), side by side, and --tune-paced once per choice of paced
-// tuning (`?tune-paced=0|1`; default: the engine's own); --loads first leaves out the second
+// tuning (`?tune-paced=0|1`; default: the engine's own), and --own-kernels once per choice of
+// the engine's own kernels (`?own-kernels=0|1`); --loads first leaves out the second
 // loads. With paced tuning the first epochs also tune: --epochs sets how many run before the
 // last, whose images/s is (d).
 // Needs `trunk build --release` (dist/; ATELIER_DIST picks another build) and the release command
@@ -37,6 +39,7 @@ const WARM_SECONDS = Number(option("warm-seconds", 30));
 const STARTS = option("starts", "cold,warm").split(",");
 const TUNE_SAMPLES = option("tune-samples", "").split(",");
 const TUNE_PACED = option("tune-paced", "").split(",");
+const OWN_KERNELS = option("own-kernels", "").split(",");
 const LOADS = option("loads", "first,second").split(",");
 const log = (message) => console.error(`[first-minute] ${message}`);
 
@@ -47,7 +50,7 @@ const byTestId = (id) => `[data-testid="${id}"]`;
 const profile = () => freshProfile(BROWSER, GPU_FLAGS);
 
 /** Opens the page; resolves to it and (a), the milliseconds until the engine named its backend. */
-async function openPage(context, backend, { samples, paced }) {
+async function openPage(context, backend, { samples, paced, own }) {
   const page = await context.newPage();
   await page.addInitScript(LONG_TASK_RECORDER);
   const opened = Date.now();
@@ -55,13 +58,15 @@ async function openPage(context, backend, { samples, paced }) {
   if (backend === "CPU") address.set("backend", "cpu");
   if (samples) address.set("tune-samples", samples);
   if (paced) address.set("tune-paced", paced);
+  if (own) address.set("own-kernels", own);
   await page.goto(`${app.url}?${address}`);
   const named = await waitForBackend(page, undefined, { timeout: 300_000, polling: 20 });
   const ready_ms = Date.now() - opened;
   if (named !== backend) throw new Error(`asked for ${backend}, the page runs on ${named}`);
   const tune_samples = await page.getAttribute(byTestId("kernels"), "data-tune-samples");
   const tune_paced = await page.getAttribute(byTestId("kernels"), "data-tune-paced");
-  return { page, ready_ms, adapter: await page.textContent("#adapter"), tune_samples, tune_paced };
+  const own_kernels = await page.getAttribute(byTestId("kernels"), "data-own-kernels");
+  return { page, ready_ms, adapter: await page.textContent("#adapter"), tune_samples, tune_paced, own_kernels };
 }
 
 /** Loads the CSV, waits `warm` seconds if asked, trains `preset`; the run's figures. */
@@ -106,7 +111,7 @@ for (const backend of BACKENDS) {
   for (const preset of PRESETS) {
     const starts = STARTS.filter((start) => backend === "WebGPU" || start === "cold");
     const tunings = backend === "WebGPU"
-      ? TUNE_SAMPLES.flatMap((samples) => TUNE_PACED.map((paced) => ({ samples, paced })))
+      ? TUNE_SAMPLES.flatMap((samples) => TUNE_PACED.flatMap((paced) => OWN_KERNELS.map((own) => ({ samples, paced, own }))))
       : [{}];
     for (const warm of starts.map((start) => start === "warm")) {
       for (const tuning of tunings) {
@@ -114,7 +119,7 @@ for (const backend of BACKENDS) {
         try {
           const first = await openPage(context, backend, tuning);
           const measured = await run(first.page, preset, { warm, epochs: EPOCHS });
-          const record = { backend, adapter: first.adapter, tune_samples: first.tune_samples, tune_paced: first.tune_paced, preset, start: warm ? "warm" : "cold", load: "first", ready_ms: first.ready_ms, ...measured };
+          const record = { backend, adapter: first.adapter, tune_samples: first.tune_samples, tune_paced: first.tune_paced, own_kernels: first.own_kernels, preset, start: warm ? "warm" : "cold", load: "first", ready_ms: first.ready_ms, ...measured };
           log(JSON.stringify(record));
           results.runs.push(record);
           await first.page.close();
@@ -124,7 +129,7 @@ for (const backend of BACKENDS) {
           const second = await openPage(context, backend, tuning);
           const tuning_kept = Number(await second.page.getAttribute(byTestId("kernels"), "data-tuning-kept"));
           const again = await run(second.page, preset, { warm, epochs: EPOCHS, firstBatchOnly: true });
-          const record2 = { backend, adapter: second.adapter, tune_samples: second.tune_samples, tune_paced: second.tune_paced, preset, start: warm ? "warm" : "cold", load: "second", ready_ms: second.ready_ms, tuning_kept, ...again };
+          const record2 = { backend, adapter: second.adapter, tune_samples: second.tune_samples, tune_paced: second.tune_paced, own_kernels: second.own_kernels, preset, start: warm ? "warm" : "cold", load: "second", ready_ms: second.ready_ms, tuning_kept, ...again };
           log(JSON.stringify(record2));
           results.runs.push(record2);
         } finally {
@@ -138,9 +143,9 @@ for (const backend of BACKENDS) {
 fs.mkdirSync(path.join(ROOT, "bench-out"), { recursive: true });
 fs.writeFileSync(path.join(ROOT, "bench-out/first-minute.json"), JSON.stringify(results, null, 2));
 const cell = (v, digits = 1) => (v == null || Number.isNaN(v) ? "-" : Number(v).toFixed(digits));
-console.log(`| backend | tune samples | paced | preset | start | load | (a) ready s | tuning kept | kernels at click | (b) first batch s | (c) first epoch s | (d) images/s | longest task ms |`);
-console.log(`|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
+console.log(`| backend | tune samples | paced | own kernels | preset | start | load | (a) ready s | tuning kept | kernels at click | (b) first batch s | (c) first epoch s | (d) images/s | longest task ms |`);
+console.log(`|---|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
 for (const r of results.runs) {
-  console.log(`| ${r.backend} | ${r.tune_samples || "-"} | ${r.tune_paced || "-"} | ${r.preset} | ${r.start} | ${r.load} | ${cell(r.ready_ms / 1000)} | ${r.tuning_kept ?? "-"} | ${r.kernels_at_click} | ${cell(r.first_batch_ms / 1000)} | ${cell(r.first_epoch_s)} | ${cell(r.images_per_second, 0)} | ${cell(r.longest_task_ms, 0)} |`);
+  console.log(`| ${r.backend} | ${r.tune_samples || "-"} | ${r.tune_paced || "-"} | ${r.own_kernels || "-"} | ${r.preset} | ${r.start} | ${r.load} | ${cell(r.ready_ms / 1000)} | ${r.tuning_kept ?? "-"} | ${r.kernels_at_click} | ${cell(r.first_batch_ms / 1000)} | ${cell(r.first_epoch_s)} | ${cell(r.images_per_second, 0)} | ${cell(r.longest_task_ms, 0)} |`);
 }
 app.close();
