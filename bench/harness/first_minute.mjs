@@ -13,14 +13,15 @@
 //   node bench/harness/first_minute.mjs [--browser PATH] [--gpu-flags "FLAGS"] [--images N]
 //        [--epochs N] [--presets baseline,default] [--backends WebGPU,CPU] [--warm-seconds S]
 //        [--starts cold,warm] [--tune-samples 10,3] [--tune-paced 1,0] [--own-kernels 1,0]
-//        [--loads first,second]
+//        [--loads first,second] [--query "NAME=VALUE&..."]
 //
 // --browser runs another Chromium-family browser (a real GPU's Chrome); --gpu-flags replaces the
 // WebGPU flags (default: NOTES.md's, which give SwiftShader here). --tune-samples runs each
 // WebGPU start once per count of autotune's samples per candidate kernel (`?tune-samples=N`;
 // default: the engine's own count), side by side, and --tune-paced once per choice of paced
 // tuning (`?tune-paced=0|1`; default: the engine's own), and --own-kernels once per choice of
-// the engine's own kernels (`?own-kernels=0|1`); --loads first leaves out the second
+// the engine's own kernels (`?own-kernels=0|1`); --query adds more of the page's address (as
+// `tune-fallbacks=0`) to every run; --loads first leaves out the second
 // loads. With paced tuning the first epochs also tune: --epochs sets how many run before the
 // last, whose images/s is (d).
 // Needs `trunk build --release` (dist/; ATELIER_DIST picks another build) and the release command
@@ -40,6 +41,7 @@ const STARTS = option("starts", "cold,warm").split(",");
 const TUNE_SAMPLES = option("tune-samples", "").split(",");
 const TUNE_PACED = option("tune-paced", "").split(",");
 const OWN_KERNELS = option("own-kernels", "").split(",");
+const QUERY = new URLSearchParams(option("query", ""));
 const LOADS = option("loads", "first,second").split(",");
 const log = (message) => console.error(`[first-minute] ${message}`);
 
@@ -54,7 +56,7 @@ async function openPage(context, backend, { samples, paced, own }) {
   const page = await context.newPage();
   await page.addInitScript(LONG_TASK_RECORDER);
   const opened = Date.now();
-  const address = new URLSearchParams();
+  const address = new URLSearchParams(QUERY);
   if (backend === "CPU") address.set("backend", "cpu");
   if (samples) address.set("tune-samples", samples);
   if (paced) address.set("tune-paced", paced);
