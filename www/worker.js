@@ -25,8 +25,8 @@ self.atelierTuneSamples = address.get("tune-samples") ?? "";
 self.atelierTunePaced = address.get("tune-paced") ?? "";
 // `?tune-fallbacks=1` (benchmarks): measure a new shape's fallback kernels too.
 self.atelierTuneFallbacks = address.get("tune-fallbacks") ?? "";
-// `?own-kernels=0|1` (benchmarks): the WebGPU engine's own kernels for the dense layer's
-// products off or on (crates/engine/src/gpu_kernels).
+// `?own-kernels=0|1` (benchmarks): the WebGPU engine's own kernels off or on
+// (crates/engine/src/gpu_kernels).
 self.atelierOwnKernels = address.get("own-kernels") ?? "";
 
 async function engineName() {
