@@ -4,8 +4,8 @@
 //!
 //! They run only where [`configure`] turned them on: by default on a software adapter (a CPU
 //! rasteriser such as SwiftShader), where they are measured faster than every candidate cubecl's
-//! autotune has for those shapes (BENCHMARKS.md, "Like for like with the WebGPU peers"). On a
-//! GPU cubecl's tuned kernels stay until these are measured there.
+//! autotune has for those shapes (BENCHMARKS.md, "Kernels of our own on WebGPU"). On a GPU
+//! cubecl's tuned kernels stay until these are measured there.
 
 // Without `gpu` the extension routes to no backend, so its generated dispatch ignores the
 // padding argument.
