@@ -62,18 +62,16 @@ async fn webgpu(adapter: String) -> Backend {
     let samples = js::global_string("atelierTuneSamples").and_then(|text| text.parse().ok());
     let paced = global_switch("atelierTunePaced");
     let fallbacks = global_switch("atelierTuneFallbacks");
-    let tuning =
-        atelier_engine::autotune::configure(samples, paced, fallbacks, is_software(&adapter));
-    let own_kernels = atelier_engine::gpu_kernels::configure(
-        global_switch("atelierOwnKernels"),
-        is_software(&adapter),
-    );
+    let software = is_software(&adapter);
+    let tuning = atelier_engine::autotune::configure(samples, paced, fallbacks, software);
+    let own_kernels =
+        atelier_engine::gpu_kernels::configure(global_switch("atelierOwnKernels"), software);
     atelier_engine::tuning_cache::open().await;
     match Device::wgpu_options().init_async().await {
         Ok(device) => Backend {
             device,
             name: "WebGPU",
-            notice: is_software(&adapter).then(|| {
+            notice: software.then(|| {
                 format!(
                     "WebGPU here is {adapter}, a software renderer running on the CPU: Burn's CPU backend usually trains far faster than that (8 times on the baseline on our 2-core test machine). Open the page with ?backend=cpu to use it."
                 )
