@@ -14,6 +14,7 @@
 //        [--loss-every N] [--who atelier-webgpu,atelier-cpu,tfjs-webgpu,jax-webgpu,jax-wasm]
 //        [--browser PATH] [--gpu-flags "FLAGS"] [--dispatches] [--kernel-times]
 //        [--query "NAME=VALUE&..."]   (more of Atelier's page's address, as `tune-fallbacks=1`)
+//        [--preset NAME]   (Atelier's sides only: another preset than `baseline`, to profile it)
 //
 // Needs `trunk build --release` (dist/; ATELIER_DIST picks another build), bench/peers's
 // packages (`npm ci --prefix bench/peers`) and the release command line (for the CSV). Writes
@@ -35,6 +36,10 @@ const LOSS_EVERY = Number(option("loss-every", 1));
 const DISPATCHES = process.argv.includes("--dispatches") || KERNEL_TIMES;
 const QUERY = new URLSearchParams(option("query", ""));
 const WHO = option("who", "atelier-webgpu,atelier-cpu,tfjs-webgpu,jax-webgpu,jax-wasm").split(",");
+const PRESET = option("preset", "baseline");
+if (PRESET !== "baseline" && WHO.some((who) => !who.startsWith("atelier-"))) {
+  throw new Error("--preset: the peers train `baseline` only; name Atelier's sides alone with --who");
+}
 const log = (message) => console.error(`[like-for-like] ${message}`);
 
 const app = await serve(DIST);
@@ -195,7 +200,7 @@ async function profile() {
   return { context, downloaded, close };
 }
 
-/** Atelier's page: load the CSV, baseline at `batch`, train; its own figures. */
+/** Atelier's page: load the CSV, `--preset` (baseline) at `batch`, train; its own figures. */
 async function atelier(context, backend, batch) {
   const page = await context.newPage();
   await page.addInitScript(LONG_TASK_RECORDER);
@@ -209,7 +214,7 @@ async function atelier(context, backend, batch) {
   await page.setInputFiles(byTestId("file-input"), csv);
   await page.waitForFunction((n) => document.querySelector('[data-testid="dataset-summary"]').dataset.trainCount === String(n),
     IMAGES, { timeout: 300_000 });
-  await page.selectOption(byTestId("model-preset"), "baseline");
+  await page.selectOption(byTestId("model-preset"), PRESET);
   await page.fill(byTestId("epochs"), String(EPOCHS));
   await page.fill(byTestId("batch-size"), String(batch));
   await page.fill(byTestId("learning-rate"), "0.001");

@@ -166,8 +166,9 @@ test("WebGPU kernels are prepared once the user chooses settings with data loade
 });
 
 /**
- * A page in `context` that opens (or reloads) the app at `query` and trains `baseline` for one
- * epoch on the tiny set; each visit returns the kernel choices the engine found kept.
+ * A page in `context` that opens (or reloads) the app at `query` and trains `baseline` (or the
+ * stack `layers`) for one epoch on the tiny set; each visit returns the kernel choices the
+ * engine found kept.
  */
 async function visitor(context) {
   const page = await context.newPage();
@@ -184,13 +185,21 @@ async function visitor(context) {
   });
   const speedTexts = () => page.evaluate(() => window.__speedTexts);
   const kernelsAttribute = (name) => page.getAttribute(byTestId("kernels"), name);
-  const visit = async (query) => {
+  const visit = async (query, layers) => {
     await page.goto(`${server.url}${query}`);
     await waitForBackend(page, "WebGPU");
     const kept = Number(await kernelsAttribute("data-tuning-kept"));
     await dropFiles(page, [data.train, data.test]);
     await waitForCounts(page, 400, 100);
-    await page.selectOption(byTestId("model-preset"), "baseline");
+    if (layers) {
+      const stack = path.join(data.dir, "stack.json");
+      fs.writeFileSync(stack, JSON.stringify(layers));
+      await page.setInputFiles(byTestId("import-layers"), stack);
+      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="layer-row"]').length === n, layers.length);
+      assert.equal(await page.textContent(byTestId("layer-error")), "");
+    } else {
+      await page.selectOption(byTestId("model-preset"), "baseline");
+    }
     await page.fill(byTestId("epochs"), "1");
     await trainToDone(page, 600_000);
     assert.equal(await page.textContent(byTestId("error")), "");
@@ -242,17 +251,34 @@ test("WebGPU tuning is paced by default: a run tunes new kernel shapes between i
   await context.close();
 });
 
-test("WebGPU's own kernels (the dense layers' products, the convolution's forward pass) train as Burn's do: on by default on this software adapter, the same losses after an epoch", { timeout: 900_000 }, async () => {
+/**
+ * Convolutions of every shape the own kernels treat apart: one input channel (the filters'
+ * gradient split over the images), an even kernel with `same` padding (one more row below than
+ * above), filter counts that 8 does not divide, and a `valid` layer after others (its input's
+ * gradient padded by the kernel's size less one); and dense layers.
+ */
+const CONVOLUTIONS = [
+  { type: "conv2d", filters: 8, kernel: 3, activation: "relu" },
+  { type: "conv2d", filters: 12, kernel: 4, padding: "same", activation: "relu" },
+  { type: "batch-norm" },
+  { type: "max-pool", size: 2 },
+  { type: "conv2d", filters: 5, kernel: 3, activation: "relu" },
+  { type: "flatten" },
+  { type: "dense", units: 16, activation: "relu" },
+  { type: "dense", units: 10 },
+];
+
+test("WebGPU's own kernels (the dense layers' products, the convolutions and their gradients) train as Burn's do: on by default on this software adapter, the same losses after an epoch", { timeout: 900_000 }, async () => {
   const context = await browser.newContext();
   const { page, errors, visit, kernelsAttribute } = await visitor(context);
   const losses = async () => {
     const metrics = await page.$eval(byTestId("metrics"), (m) => ({ ...m.dataset }));
     return [Number(metrics.trainLoss), Number(metrics.valLoss)];
   };
-  await visit("");
+  await visit("", CONVOLUTIONS);
   assert.equal(await kernelsAttribute("data-own-kernels"), "true");
   const own = await losses();
-  await visit("?own-kernels=0");
+  await visit("?own-kernels=0", CONVOLUTIONS);
   assert.equal(await kernelsAttribute("data-own-kernels"), "false");
   const burns = await losses();
   // The same seed, data and steps: only the order of the kernels' sums differs, so the losses

@@ -1,15 +1,15 @@
-//! [`TiledConv`] on cubecl's backend (WebGPU in the browser).
+//! [`TiledConv`] on cubecl's backend (WebGPU in the browser): the forward kernel, which also
+//! computes the input's gradient, and the filters' gradient.
 
 use burn::backend::TensorMetadata;
 use burn::backend::cubecl::dtype_to_storage_type;
-use burn::backend::ops::ModuleOps;
+use burn::backend::ops::{FloatTensorOps, ModuleOps};
 use burn::backend::tensor::FloatTensor;
-use burn::tensor::ops::ConvOptions;
 use burn_cubecl::CubeBackend;
 use burn_cubecl::ops::numeric::empty_device_dtype;
 use cubecl::prelude::*;
 
-use super::{TiledConv, conv_shape};
+use super::{TiledConv, conv_options, conv_shape};
 use crate::cpu_kernels::conv::Padding;
 use crate::gpu_kernels::{UNITS, workgroups};
 
@@ -116,6 +116,117 @@ fn tiled_conv_kernel<F: Float>(
     }
 }
 
+/// `out [S, F, C * KH * KW]`: the gradient of the filters `[F, C, KH, KW]` of a convolution of
+/// `x [N, C, H, W]` zero-padded by `pad_top` and `pad_left`, given its output's gradient
+/// `grad [N, F, OH, OW]`, summed over the images of split `s` (the images in `S` runs, the last
+/// ones shorter or empty). One unit computes `filters_per_unit` filters at `taps_per_unit`
+/// consecutive taps (a channel's kernel positions, row by row, then the next channel's) of one
+/// split; as in the forward kernel, a block past the edge reads the last ones.
+#[cube(launch_unchecked)]
+fn tiled_conv_weight_grad_kernel<F: Float>(
+    x: &Tensor<F>,
+    grad: &Tensor<F>,
+    out: &mut Tensor<F>,
+    pad_top: usize,
+    pad_left: usize,
+    kernel_w: usize,
+    #[comptime] filters_per_unit: usize,
+    #[comptime] taps_per_unit: usize,
+    #[comptime] padded: bool,
+    #[define(F)] _dtype: ElemType,
+) {
+    let (splits, filters, taps) = (out.shape(0), out.shape(1), out.shape(2));
+    let tap_blocks = taps.div_ceil(taps_per_unit);
+    let filter_blocks = filters.div_ceil(filters_per_unit);
+    let unit = ABSOLUTE_POS;
+    if unit >= splits * filter_blocks * tap_blocks {
+        terminate!();
+    }
+    let t0 = (unit % tap_blocks) * taps_per_unit;
+    let f0 = ((unit / tap_blocks) % filter_blocks) * filters_per_unit;
+    let split = unit / (tap_blocks * filter_blocks);
+    let images = x.shape(0);
+    let per_split = images.div_ceil(splits);
+    let first = (split * per_split).min(images);
+    let end = (first + per_split).min(images);
+
+    let (in_h, in_w) = (x.shape(2), x.shape(3));
+    let (x_y, x_x) = (x.stride(2), x.stride(3));
+    let kernel_taps = taps / x.shape(1);
+    let mut channel_at = Array::<usize>::new(taps_per_unit);
+    let mut dy = Array::<usize>::new(taps_per_unit);
+    let mut dx = Array::<usize>::new(taps_per_unit);
+    #[unroll]
+    for t in 0..taps_per_unit {
+        let tap = (t0 + t).min(taps - 1);
+        let k = tap % kernel_taps;
+        channel_at[t] = (tap / kernel_taps) * x.stride(1);
+        dy[t] = k / kernel_w;
+        dx[t] = k % kernel_w;
+    }
+    let mut grad_at = Array::<usize>::new(filters_per_unit);
+    #[unroll]
+    for j in 0..filters_per_unit {
+        grad_at[j] = (f0 + j).min(filters - 1) * grad.stride(1);
+    }
+    let mut sums = Array::<F>::new(filters_per_unit * taps_per_unit);
+    #[unroll]
+    for i in 0..filters_per_unit * taps_per_unit {
+        sums[i] = F::new(0.0);
+    }
+    let mut a = Array::<F>::new(taps_per_unit);
+    let mut b = Array::<F>::new(filters_per_unit);
+    let (out_h, out_w) = (grad.shape(2), grad.shape(3));
+    let (g_y, g_x) = (grad.stride(2), grad.stride(3));
+    for image in first..end {
+        let x_at = image * x.stride(0);
+        let g_at = image * grad.stride(0);
+        for oy in 0..out_h {
+            for ox in 0..out_w {
+                let g = g_at + oy * g_y + ox * g_x;
+                #[unroll]
+                for j in 0..filters_per_unit {
+                    b[j] = grad[g + grad_at[j]];
+                }
+                #[unroll]
+                for t in 0..taps_per_unit {
+                    let y = oy + dy[t];
+                    let xx = ox + dx[t];
+                    if padded {
+                        // Unsigned: a position left of or above the image wraps past its size.
+                        let iy = y - pad_top;
+                        let ix = xx - pad_left;
+                        let inside = y >= pad_top && xx >= pad_left && iy < in_h && ix < in_w;
+                        a[t] = F::new(0.0);
+                        if inside {
+                            a[t] = x[x_at + channel_at[t] + iy * x_y + ix * x_x];
+                        }
+                    } else {
+                        a[t] = x[x_at + channel_at[t] + y * x_y + xx * x_x];
+                    }
+                }
+                #[unroll]
+                for j in 0..filters_per_unit {
+                    #[unroll]
+                    for t in 0..taps_per_unit {
+                        sums[j * taps_per_unit + t] += b[j] * a[t];
+                    }
+                }
+            }
+        }
+    }
+    let (o_s, o_f, o_t) = (out.stride(0), out.stride(1), out.stride(2));
+    #[unroll]
+    for j in 0..filters_per_unit {
+        #[unroll]
+        for t in 0..taps_per_unit {
+            if f0 + j < filters && t0 + t < taps {
+                out[split * o_s + (f0 + j) * o_f + (t0 + t) * o_t] = sums[j * taps_per_unit + t];
+            }
+        }
+    }
+}
+
 /// Filters per unit for `filters`: a divisor where one is near eight, so that no unit computes
 /// filters past the last.
 fn filters_per_unit(filters: usize) -> usize {
@@ -124,6 +235,20 @@ fn filters_per_unit(filters: usize) -> usize {
         .find(|&n| filters.is_multiple_of(n))
         .unwrap_or(4)
 }
+
+/// Taps per unit of the filters' gradient for `taps` (channels times kernel positions): nine
+/// for a 3 by 3 kernel, else a divisor near eight where there is one.
+fn taps_per_unit(taps: usize) -> usize {
+    [9, 8, 6, 4]
+        .into_iter()
+        .find(|&n| taps.is_multiple_of(n))
+        .unwrap_or(8)
+}
+
+/// Units below which the filters' gradient splits the images into runs summed apart (then
+/// added up), so that a layer with few filters and taps (the first: one channel) still
+/// spreads over the adapter's threads.
+const SPLIT_BELOW_UNITS: usize = 256;
 
 impl TiledConv for CubeBackend {
     fn tiled_conv2d(
@@ -135,12 +260,10 @@ impl TiledConv for CubeBackend {
         let per_unit = filters_per_unit(shape[1]);
         let units =
             shape[0] * shape[1].div_ceil(per_unit) * (shape[2] * shape[3]).div_ceil(POSITIONS);
-        let [top, left, bottom, right] = padding;
+        let [top, left, ..] = padding;
         let Some(workgroups) = workgroups(units).filter(|_| x.shape()[1] > 0) else {
             // Empty, or more than one dispatch counts: Burn's own convolution.
-            let options =
-                ConvOptions::new_with_padding([1, 1], [(top, bottom), (left, right)], [1, 1], 1);
-            return Self::conv2d(x, weight, None, options);
+            return Self::conv2d(x, weight, None, conv_options(padding));
         };
         let output = empty_device_dtype(x.client.clone(), x.device.clone(), shape, x.dtype);
         let dtype = x.dtype;
@@ -160,5 +283,58 @@ impl TiledConv for CubeBackend {
             )
         };
         output
+    }
+
+    fn tiled_conv2d_weight_grad(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        output_grad: FloatTensor<Self>,
+        padding: Padding,
+    ) -> FloatTensor<Self> {
+        let weight_shape = weight.shape();
+        let [filters, channels, kernel_h, kernel_w] = weight_shape.dims();
+        let taps = channels * kernel_h * kernel_w;
+        let (per_filter, per_tap) = (filters_per_unit(filters), taps_per_unit(taps));
+        let units = filters.div_ceil(per_filter) * taps.div_ceil(per_tap);
+        let images = x.shape()[0];
+        let splits = SPLIT_BELOW_UNITS
+            .div_ceil(units.max(1))
+            .clamp(1, images.max(1));
+        let [top, left, ..] = padding;
+        let positions = output_grad.shape().num_elements() / (images * filters).max(1);
+        let Some(workgroups) = workgroups(splits * units).filter(|_| positions > 0) else {
+            // Empty, or more than one dispatch counts: Burn's own gradient.
+            return Self::conv2d_weight_backward(x, weight, output_grad, conv_options(padding));
+        };
+        let sums = empty_device_dtype(
+            x.client.clone(),
+            x.device.clone(),
+            [splits, filters, taps].into(),
+            x.dtype,
+        );
+        let dtype = x.dtype;
+        unsafe {
+            tiled_conv_weight_grad_kernel::launch_unchecked(
+                &sums.client,
+                CubeCount::Static(workgroups, 1, 1),
+                CubeDim::new_1d(UNITS),
+                x.into_tensor_arg(),
+                output_grad.into_tensor_arg(),
+                sums.clone().into_tensor_arg(),
+                top,
+                left,
+                kernel_w,
+                per_filter,
+                per_tap,
+                padding != [0; 4],
+                dtype_to_storage_type(dtype),
+            )
+        };
+        let summed = if splits > 1 {
+            Self::float_sum_dim(sums, 0)
+        } else {
+            sums
+        };
+        Self::float_reshape(summed, weight_shape)
     }
 }

@@ -1,6 +1,8 @@
-//! A convolution's forward pass on WebGPU as one register-tiled kernel: each unit of work
+//! A convolution on WebGPU as register-tiled kernels: in the forward pass each unit of work
 //! computes a few filters at eight output positions of one image, in registers, with no
-//! workgroup memory and no barrier. Its gradients stay Burn's own.
+//! workgroup memory and no barrier. The input's gradient is the same kernel (a convolution of
+//! the output's gradient by the flipped filters), and the filters' gradient a kernel of the same
+//! style, each unit a few filters at a few of their taps, summed over the images.
 //!
 //! On a software adapter cubecl's direct convolution for a layer with one input channel (the
 //! first layer of every preset) was the slowest kernel of a training batch once the dense
@@ -8,8 +10,12 @@
 //! one output per unit and so loads each weight and input value once per output. Here each
 //! input value loaded serves every filter of the unit, and each weight every position.
 //!
-//! Like [`product`](super::product) it is a Burn backend extension: the kernel in `cube.rs`,
-//! the gradients (Burn's) in `autodiff.rs`; the network runs it where [`applies`] holds.
+//! Burn's own convolutions compute the gradients of the deeper layers (many channels) one
+//! output per unit too, and were most of a `default` training batch on a software adapter once
+//! the forward pass was our own (BENCHMARKS.md, "Kernels of our own on WebGPU").
+//!
+//! Like [`product`](super::product) it is a Burn backend extension: the kernels in `cube.rs`,
+//! the gradients in `autodiff.rs`; the network runs it where [`applies`] holds.
 
 mod autodiff;
 #[cfg(feature = "gpu")]
@@ -19,6 +25,7 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::{Backend, Dispatch, Shape, backend_extension};
 use burn::nn::conv::Conv2d;
 use burn::prelude::*;
+use burn::tensor::ops::ConvOptions;
 
 use crate::cpu_kernels::conv::{Padding, kernel_padding};
 
@@ -34,6 +41,37 @@ pub trait TiledConv: Backend {
         weight: FloatTensor<Self>,
         padding: Padding,
     ) -> FloatTensor<Self>;
+
+    /// The gradient of [`TiledConv::tiled_conv2d`]`(x, weight, padding)` with respect to
+    /// `weight`, given the gradient of its output: `weight`'s shape, summed over the images.
+    #[fusion(dtype = x, shape = weight)]
+    fn tiled_conv2d_weight_grad(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        output_grad: FloatTensor<Self>,
+        padding: Padding,
+    ) -> FloatTensor<Self>;
+}
+
+/// Burn's options for a convolution the kernels here compute, for Burn's own ops where a kernel
+/// here does not apply.
+fn conv_options([top, left, bottom, right]: Padding) -> ConvOptions<2> {
+    ConvOptions::new_with_padding([1, 1], [(top, bottom), (left, right)], [1, 1], 1)
+}
+
+/// The padding under which the input's gradient is a convolution of the output's gradient by
+/// the filters turned around (`[F, C, kh, kw]` read as `[C, F, kh, kw]`, flipped in both spatial
+/// dimensions): `kernel - 1 - padding` on each side, or `None` where a side is padded by more
+/// than the kernel's size less one (such a convolution reads rows of zeros only).
+pub fn transposed_padding(padding: &Padding, [kernel_h, kernel_w]: [usize; 2]) -> Option<Padding> {
+    let [top, left, bottom, right] = *padding;
+    let (reach_h, reach_w) = (kernel_h.checked_sub(1)?, kernel_w.checked_sub(1)?);
+    Some([
+        reach_h.checked_sub(top)?,
+        reach_w.checked_sub(left)?,
+        reach_h.checked_sub(bottom)?,
+        reach_w.checked_sub(right)?,
+    ])
 }
 
 /// The output shape of [`TiledConv::tiled_conv2d`].
