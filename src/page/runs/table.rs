@@ -234,11 +234,19 @@ fn row(run: &RunRecord, colour: Option<plotters::style::RGBColor>) -> String {
     )
 }
 
-/// When a run started, in the user's own date and time format.
+/// When a run started, in the user's local time, as `2026-12-07 23:15`: from the date's own
+/// fields, not `toLocaleString`, whose first call loads the browser's locale data, a long task
+/// in the middle of the first run (BENCHMARKS.md, "The page's main thread").
 fn started(ms: f64) -> String {
-    js_sys::Date::new(&ms.into())
-        .to_locale_string("default", &wasm_bindgen::JsValue::UNDEFINED)
-        .into()
+    let date = js_sys::Date::new(&ms.into());
+    format!(
+        "{}-{:02}-{:02} {:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
 }
 
 fn duration(seconds: f64) -> String {
