@@ -87,8 +87,9 @@ for (let round = 1; round <= ROUNDS; round++) {
     .filter((t) => t.ts >= clicked && !profilerStart.some((e) => e.ts >= t.ts && e.ts <= t.ts + t.dur))
     .sort((a, b) => b.dur - a.dur);
   // "RunTask" and "ThreadControllerImpl::RunTask" slices nest one in the other: count each task once.
-  const nested = (t) => tasks.some((o) => o !== t && o.tid === t.tid && o.ts <= t.ts && o.ts + o.dur >= t.ts + t.dur);
-  tasks.splice(0, tasks.length, ...tasks.filter((t) => !nested(t)));
+  // (`tasks` runs longest first, so a slice's container comes before it.)
+  const nested = (t, i) => tasks.some((o, j) => j < i && o.tid === t.tid && o.ts <= t.ts && o.ts + o.dur >= t.ts + t.dur);
+  tasks.splice(0, tasks.length, ...tasks.filter((t, i) => !nested(t, i)));
   console.log(`round ${round}: ${BACKEND}, ${PRESET}, batch ${BATCH}, ${EPOCHS} epochs; main-thread tasks over 16 ms: ${
     tasks.filter((t) => t.dur > 16_000).length}`);
   for (const task of tasks.slice(0, 4)) {
