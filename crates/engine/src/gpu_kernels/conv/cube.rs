@@ -66,32 +66,53 @@ fn tiled_conv_kernel<F: Float>(
     }
     let mut a = Array::<F>::new(POSITIONS);
     let mut b = Array::<F>::new(filters_per_unit);
+    // Each position's input offset and whether it is inside the image, worked out once per
+    // kernel position and used for every channel: the channel loop is innermost.
+    let mut at = Array::<usize>::new(POSITIONS);
+    let mut inside = Array::<u32>::new(POSITIONS);
     let (x_c, x_y, x_x) = (x.stride(1), x.stride(2), x.stride(3));
     let (w_c, w_y, w_x) = (weight.stride(1), weight.stride(2), weight.stride(3));
-    for c in 0..channels {
-        let x_at = image * x.stride(0) + c * x_c;
-        for ky in 0..kernel_h {
-            for kx in 0..kernel_w {
+    let image_at = image * x.stride(0);
+    for ky in 0..kernel_h {
+        for kx in 0..kernel_w {
+            #[unroll]
+            for i in 0..POSITIONS {
+                let y = rows[i] + ky;
+                let xx = cols[i] + kx;
+                if padded {
+                    // Unsigned: a position left of or above the image wraps past its size. One
+                    // outside reads the image's first value (any valid one), then takes zero.
+                    let iy = y - pad_top;
+                    let ix = xx - pad_left;
+                    inside[i] = 0;
+                    at[i] = image_at;
+                    if y >= pad_top && xx >= pad_left && iy < in_h && ix < in_w {
+                        inside[i] = 1;
+                        at[i] = image_at + iy * x_y + ix * x_x;
+                    }
+                } else {
+                    at[i] = image_at + y * x_y + xx * x_x;
+                }
+            }
+            let tap_at = ky * w_y + kx * w_x;
+            for c in 0..channels {
+                let x_off = c * x_c;
                 #[unroll]
                 for i in 0..POSITIONS {
-                    let y = rows[i] + ky;
-                    let xx = cols[i] + kx;
+                    let value = x[at[i] + x_off];
                     if padded {
-                        // Unsigned: a position left of or above the image wraps past its size.
-                        let iy = y - pad_top;
-                        let ix = xx - pad_left;
-                        let inside = y >= pad_top && xx >= pad_left && iy < in_h && ix < in_w;
                         a[i] = F::new(0.0);
-                        if inside {
-                            a[i] = x[x_at + iy * x_y + ix * x_x];
+                        if inside[i] == 1 {
+                            a[i] = value;
                         }
                     } else {
-                        a[i] = x[x_at + y * x_y + xx * x_x];
+                        a[i] = value;
                     }
                 }
+                let w_off = tap_at + c * w_c;
                 #[unroll]
                 for j in 0..filters_per_unit {
-                    b[j] = weight[weight_at[j] + c * w_c + ky * w_y + kx * w_x];
+                    b[j] = weight[weight_at[j] + w_off];
                 }
                 #[unroll]
                 for j in 0..filters_per_unit {
