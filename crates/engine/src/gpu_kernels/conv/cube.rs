@@ -199,31 +199,49 @@ fn tiled_conv_weight_grad_kernel<F: Float>(
     let mut b = Array::<F>::new(filters_per_unit);
     let (out_h, out_w) = (grad.shape(2), grad.shape(3));
     let (g_y, g_x) = (grad.stride(2), grad.stride(3));
+    // Each tap's input row for an output row, and whether it is inside the image, worked out
+    // once per output row and used along it.
+    let mut row_at = Array::<usize>::new(taps_per_unit);
+    let mut row_inside = Array::<u32>::new(taps_per_unit);
     for image in first..end {
         let x_at = image * x.stride(0);
         let g_at = image * grad.stride(0);
         for oy in 0..out_h {
+            #[unroll]
+            for t in 0..taps_per_unit {
+                let y = oy + dy[t];
+                if padded {
+                    // Unsigned: a row above the image wraps past its size. One outside reads
+                    // the image's first row (any valid one), then takes zero.
+                    let iy = y - pad_top;
+                    row_inside[t] = 0;
+                    row_at[t] = x_at;
+                    if y >= pad_top && iy < in_h {
+                        row_inside[t] = 1;
+                        row_at[t] = x_at + channel_at[t] + iy * x_y;
+                    }
+                } else {
+                    row_at[t] = x_at + channel_at[t] + y * x_y;
+                }
+            }
+            let g_row = g_at + oy * g_y;
             for ox in 0..out_w {
-                let g = g_at + oy * g_y + ox * g_x;
+                let g = g_row + ox * g_x;
                 #[unroll]
                 for j in 0..filters_per_unit {
                     b[j] = grad[g + grad_at[j]];
                 }
                 #[unroll]
                 for t in 0..taps_per_unit {
-                    let y = oy + dy[t];
                     let xx = ox + dx[t];
                     if padded {
-                        // Unsigned: a position left of or above the image wraps past its size.
-                        let iy = y - pad_top;
                         let ix = xx - pad_left;
-                        let inside = y >= pad_top && xx >= pad_left && iy < in_h && ix < in_w;
                         a[t] = F::new(0.0);
-                        if inside {
-                            a[t] = x[x_at + channel_at[t] + iy * x_y + ix * x_x];
+                        if row_inside[t] == 1 && xx >= pad_left && ix < in_w {
+                            a[t] = x[row_at[t] + ix * x_x];
                         }
                     } else {
-                        a[t] = x[x_at + channel_at[t] + y * x_y + xx * x_x];
+                        a[t] = x[row_at[t] + xx * x_x];
                     }
                 }
                 #[unroll]
