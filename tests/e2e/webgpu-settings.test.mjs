@@ -268,7 +268,7 @@ const CONVOLUTIONS = [
   { type: "dense", units: 10 },
 ];
 
-test("WebGPU's own kernels (the dense layers' products, the convolutions and their gradients) train as Burn's do: on by default on this software adapter, the same losses after an epoch", { timeout: 900_000 }, async () => {
+test("WebGPU's own kernels (the dense layers' products, the convolutions and their gradients) train as Burn's do: on by default on this software adapter, the same losses after an epoch", { timeout: 900_000 }, async (t) => {
   const context = await browser.newContext();
   const { page, errors, visit, kernelsAttribute } = await visitor(context);
   const losses = async () => {
@@ -282,10 +282,12 @@ test("WebGPU's own kernels (the dense layers' products, the convolutions and the
   assert.equal(await kernelsAttribute("data-own-kernels"), "false");
   const burns = await losses();
   // The same seed, data and steps: only the order of the kernels' sums differs, so the losses
-  // agree to rounding. A wrong output or gradient (an edge tile, a transposed operand) moves
-  // them by far more: ten batches of Adam from the same start.
+  // agree to rounding (about 1e-7 apart). A wrong output or gradient moves them by far more:
+  // ten batches of Adam from the same start. The input's gradient with the filters not flipped
+  // moved the training loss by 1.5e-3, the filters' gradient with its taps transposed by 7e-3.
+  t.diagnostic(`losses with the own kernels ${own.join(", ")}; with Burn's ${burns.join(", ")}`);
   for (const [i, name] of ["training", "validation"].entries()) {
-    assert.ok(Number.isFinite(own[i]) && Math.abs(own[i] - burns[i]) <= 1e-3 * burns[i],
+    assert.ok(Number.isFinite(own[i]) && Math.abs(own[i] - burns[i]) <= 1e-4 * burns[i],
       `${name} loss: ${own[i]} with the own kernel, ${burns[i]} with Burn's`);
   }
   assert.deepEqual(errors, []);
