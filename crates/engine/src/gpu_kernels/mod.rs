@@ -1,6 +1,6 @@
 //! Kernels of our own for the WebGPU engine, where cubecl's choice for a layer's shapes is slow
-//! on the adapter at hand: the dense layer's matrix products ([`product`]) and a convolution's
-//! forward pass ([`conv`]).
+//! on the adapter at hand: the dense layer's matrix products ([`product`]) and a convolution
+//! with both its gradients ([`conv`]).
 //!
 //! They run only where [`configure`] turned them on: by default on a software adapter (a CPU
 //! rasteriser such as SwiftShader), where they are measured faster than every candidate cubecl's

@@ -10,9 +10,13 @@
 //! one output per unit and so loads each weight and input value once per output. Here each
 //! input value loaded serves every filter of the unit, and each weight every position.
 //!
-//! Burn's own convolutions compute the gradients of the deeper layers (many channels) one
-//! output per unit too, and were most of a `default` training batch on a software adapter once
-//! the forward pass was our own (BENCHMARKS.md, "Kernels of our own on WebGPU").
+//! Burn's own gradients (for the input's, transposed convolutions and products) were most of a
+//! `default` training batch on a software adapter once the forward pass was our own
+//! (BENCHMARKS.md, "Kernels of our own on WebGPU").
+//!
+//! Both kernels work out where each output position reads its input once per kernel position
+//! (or output row), outside the loop over channels (or along the row): on a software adapter
+//! that index arithmetic, not the multiply-adds, was most of their time.
 //!
 //! Like [`product`](super::product) it is a Burn backend extension: the kernels in `cube.rs`,
 //! the gradients in `autodiff.rs`; the network runs it where [`applies`] holds.
