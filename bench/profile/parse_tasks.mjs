@@ -8,7 +8,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ROOT, launch, serve } from "../../tests/e2e/support.mjs";
 import { atelierReady, readCsv } from "../harness/measure.mjs";
-import { isTopLevelTask, threadsNamed } from "./trace.mjs";
+import { isTopLevelTask, longestInside, outermost, threadsNamed } from "./trace.mjs";
 
 const dist = path.resolve(process.argv[2] || path.join(ROOT, "dist"));
 const ROUNDS = Number(process.argv[3] || 1);
@@ -28,15 +28,11 @@ for (let round = 1; round <= ROUNDS; round++) {
   const events = JSON.parse(fs.readFileSync(tracePath, "utf8")).traceEvents;
   const main = threadsNamed(events, "CrRendererMain");
   const onMain = events.filter((e) => e.ph === "X" && e.dur && main.has(`${e.pid}:${e.tid}`));
-  const tasks = onMain.filter(isTopLevelTask).sort((a, b) => b.dur - a.dur);
+  const tasks = outermost(onMain.filter(isTopLevelTask).sort((a, b) => b.dur - a.dur));
   const traceStart = Math.min(...onMain.map((e) => e.ts));
   console.log(`round ${round}: read in ${seconds} s; main-thread tasks over 20 ms: ${tasks.filter((t) => t.dur > 20000).length}`);
   for (const task of tasks.slice(0, 4)) {
-    const inside = onMain
-      .filter((e) => e !== task && e.pid === task.pid && e.tid === task.tid && e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur)
-      .sort((a, b) => b.dur - a.dur)
-      .slice(0, 6)
-      .map((e) => `${e.name}${e.args?.data?.type ? `(${e.args.data.type})` : ""}${e.args?.data?.functionName ? `(${e.args.data.functionName})` : ""} ${(e.dur / 1000).toFixed(1)}`);
+    const inside = longestInside(onMain, task);
     console.log(`  ${(task.dur / 1000).toFixed(1)} ms at ${((task.ts - traceStart) / 1000).toFixed(0)} ms into the trace: ${inside.join(", ")}`);
   }
 }

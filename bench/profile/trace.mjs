@@ -1,7 +1,24 @@
 // Reading Chromium traces (browser.startTracing's JSON), shared by the scripts that trace.
 
-/** A thread's top-level task: summing only these counts no time twice (slices nest). */
+/**
+ * A thread's top-level task slice. Where Chromium writes both names around one task, both are
+ * slices of it: `outermost` keeps one.
+ */
 export const isTopLevelTask = (e) => e.ph === "X" && e.dur > 0 && ["ThreadControllerImpl::RunTask", "RunTask"].includes(e.name);
+
+/**
+ * `tasks` (top-level task slices, longest first) less those inside another of them: Chromium
+ * writes "RunTask" and "ThreadControllerImpl::RunTask" around the same task, one in the other.
+ */
+export const outermost = (tasks) =>
+  tasks.filter((t, i) => !tasks.some((o, j) => j < i && o.pid === t.pid && o.tid === t.tid && o.ts <= t.ts && o.ts + o.dur >= t.ts + t.dur));
+
+/** The `count` longest slices of `slices` inside `task` on its thread, as "name ms" text. */
+export const longestInside = (slices, task, count = 6) => slices
+  .filter((e) => e !== task && e.pid === task.pid && e.tid === task.tid && e.ts >= task.ts && e.ts + e.dur <= task.ts + task.dur)
+  .sort((a, b) => b.dur - a.dur)
+  .slice(0, count)
+  .map((e) => `${e.name}${e.args?.data?.type ? `(${e.args.data.type})` : ""}${e.args?.data?.functionName ? `(${e.args.data.functionName})` : ""} ${(e.dur / 1000).toFixed(1)}`);
 
 /** The `pid:tid` keys of the threads the trace names `name` (e.g. "CrRendererMain"). */
 export const threadsNamed = (events, name) =>

@@ -10,7 +10,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { DIST, ROOT, launch, serve, waitForBackend } from "../../tests/e2e/support.mjs";
 import { option, realTrainCsv } from "../harness/measure.mjs";
-import { isTopLevelTask, markEpochs, threadsNamed } from "./trace.mjs";
+import { isTopLevelTask, longestInside, markEpochs, outermost, threadsNamed } from "./trace.mjs";
 
 const BACKEND = option("backend", "cpu");
 const BATCH = option("batch", "64");
@@ -83,22 +83,13 @@ for (let round = 1; round <= ROUNDS; round++) {
   const clicked = events.find((e) => e.name === "atelier-epoch-0")?.ts ?? Math.min(...onMain.map((e) => e.ts));
   // The profiler's own start is a task of the trace, not of the page.
   const profilerStart = onMain.filter((e) => e.name === "CpuProfiler::StartProfiling");
-  const tasks = onMain.filter(isTopLevelTask)
+  const tasks = outermost(onMain.filter(isTopLevelTask)
     .filter((t) => t.ts >= clicked && !profilerStart.some((e) => e.ts >= t.ts && e.ts <= t.ts + t.dur))
-    .sort((a, b) => b.dur - a.dur);
-  // "RunTask" and "ThreadControllerImpl::RunTask" slices nest one in the other: count each task once.
-  // (`tasks` runs longest first, so a slice's container comes before it.)
-  const nested = (t, i) => tasks.some((o, j) => j < i && o.tid === t.tid && o.ts <= t.ts && o.ts + o.dur >= t.ts + t.dur);
-  tasks.splice(0, tasks.length, ...tasks.filter((t, i) => !nested(t, i)));
+    .sort((a, b) => b.dur - a.dur));
   console.log(`round ${round}: ${BACKEND}, ${PRESET}, batch ${BATCH}, ${EPOCHS} epochs; main-thread tasks over 16 ms: ${
     tasks.filter((t) => t.dur > 16_000).length}`);
   for (const task of tasks.slice(0, 4)) {
-    const within = (e) => e.pid === task.pid && e.tid === task.tid && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= task.ts + task.dur;
-    const inside = onMain
-      .filter((e) => e !== task && within(e))
-      .sort((a, b) => b.dur - a.dur)
-      .slice(0, 6)
-      .map((e) => `${e.name}${e.args?.data?.type ? `(${e.args.data.type})` : ""} ${(e.dur / 1000).toFixed(1)}`);
+    const inside = longestInside(onMain, task);
     console.log(`  ${(task.dur / 1000).toFixed(1)} ms at ${((task.ts - clicked) / 1000).toFixed(0)} ms after the click: ${inside.join(", ")}`);
     // The functions sampled in the task: each counted once a sample wherever it is on the stack.
     const counts = new Map();
