@@ -41,6 +41,15 @@ const EVERY_LAYER = [
   { type: "dense", units: 10 },
 ];
 
+/** Imports the layer stack `layers` through the editor's file picker, written to `name` in the fixtures' folder. */
+async function importLayers(page, layers, name) {
+  const stack = path.join(data.dir, name);
+  fs.writeFileSync(stack, JSON.stringify(layers));
+  await page.setInputFiles(byTestId("import-layers"), stack);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="layer-row"]').length === n, layers.length);
+  assert.equal(await page.textContent(byTestId("layer-error")), "");
+}
+
 /** Sets the form's controls: `{ testId: value }`, checkboxes by true/false, selects by value. */
 async function setControls(page, controls) {
   for (const [id, value] of Object.entries(controls)) {
@@ -75,11 +84,7 @@ test("every setting trains on WebGPU: losses, optimizers, schedules, layers, act
 
   // 1. Every layer kind and activation; mean squared error, SGD with momentum, step decay,
   //    every augmentation, early stopping.
-  const stack = path.join(data.dir, "every-layer.json");
-  fs.writeFileSync(stack, JSON.stringify(EVERY_LAYER));
-  await page.setInputFiles(byTestId("import-layers"), stack);
-  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="layer-row"]').length === n, EVERY_LAYER.length);
-  assert.equal(await page.textContent(byTestId("layer-error")), "");
+  await importLayers(page, EVERY_LAYER, "every-layer.json");
   await setControls(page, {
     loss: "mse", optimizer: "sgd", momentum: 0.9, schedule: "step", "learning-rate": 0.05, "batch-size": 32, epochs: 2,
     "augment-translate-on": true, "augment-flip": true, "augment-erase-on": true,
@@ -192,11 +197,7 @@ async function visitor(context) {
     await dropFiles(page, [data.train, data.test]);
     await waitForCounts(page, 400, 100);
     if (layers) {
-      const stack = path.join(data.dir, "stack.json");
-      fs.writeFileSync(stack, JSON.stringify(layers));
-      await page.setInputFiles(byTestId("import-layers"), stack);
-      await page.waitForFunction((n) => document.querySelectorAll('[data-testid="layer-row"]').length === n, layers.length);
-      assert.equal(await page.textContent(byTestId("layer-error")), "");
+      await importLayers(page, layers, "stack.json");
     } else {
       await page.selectOption(byTestId("model-preset"), "baseline");
     }

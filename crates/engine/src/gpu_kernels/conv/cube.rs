@@ -340,7 +340,8 @@ impl TiledConv for CubeBackend {
             .div_ceil(units.max(1))
             .clamp(1, images.max(1));
         let [top, left, ..] = padding;
-        let positions = output_grad.shape().num_elements() / (images * filters).max(1);
+        let output_shape = output_grad.shape();
+        let positions = output_shape[2] * output_shape[3];
         let Some(workgroups) = workgroups(splits * units).filter(|_| positions > 0) else {
             // Empty, or more than one dispatch counts: Burn's own gradient.
             return Self::conv2d_weight_backward(x, weight, output_grad, conv_options(padding));

@@ -67,7 +67,7 @@ fn conv_options([top, left, bottom, right]: Padding) -> ConvOptions<2> {
 /// the filters turned around (`[F, C, kh, kw]` read as `[C, F, kh, kw]`, flipped in both spatial
 /// dimensions): `kernel - 1 - padding` on each side, or `None` where a side is padded by more
 /// than the kernel's size less one (such a convolution reads rows of zeros only).
-pub fn transposed_padding(padding: &Padding, [kernel_h, kernel_w]: [usize; 2]) -> Option<Padding> {
+fn transposed_padding(padding: &Padding, [kernel_h, kernel_w]: [usize; 2]) -> Option<Padding> {
     let [top, left, bottom, right] = *padding;
     let (reach_h, reach_w) = (kernel_h.checked_sub(1)?, kernel_w.checked_sub(1)?);
     Some([
